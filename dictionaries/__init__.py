@@ -1,0 +1,1 @@
+# Data package: the shipped dictionaries (see README.md in this folder).
