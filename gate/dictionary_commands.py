@@ -30,6 +30,7 @@ def cmd_dictionaries_check(args) -> int:
         if f.kind not in consumed:
             problems.append(DictionaryError(f.path, None, f"没有检查项读取 kind: {f.kind} 的词库",
                                             f"改为已知类型：{'、'.join(sorted(consumed))}"))
+    problems.extend(schema_problems(dictionaries.files))
     entries = sum(len(f.entries) for f in dictionaries.files)
     for f in sorted(dictionaries.files, key=lambda f: f.path):
         if args.verbose:
@@ -38,6 +39,47 @@ def cmd_dictionaries_check(args) -> int:
         print(f"✗ {problem}", file=sys.stderr)
     print(f"词库文件 {len(dictionaries.files)} 个，条目 {entries} 条，错误 {len(problems)} 处；规则集版本 {gate.ruleset}")
     return 1 if problems else 0
+
+
+def schema_problems(files) -> list:
+    """Validate phrase and allow files against dictionaries/schema.json, naming the entry."""
+    import json
+
+    import jsonschema
+
+    from .dictionary_loader import DictionaryError, shipped_dictionary_dir
+
+    schema = json.loads((shipped_dictionary_dir() / "schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    out = []
+    for f in files:
+        if f.kind not in ("phrases", "allow") or f.layer == "site":
+            continue
+        data = _jsonable(f.data)
+        for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))[:5]:
+            path = list(error.absolute_path)
+            entry = None
+            if len(path) >= 2 and path[0] == "entries" and isinstance(path[1], int):
+                raw = data["entries"][path[1]]
+                entry = str(raw.get("id") or raw.get("match") or raw.get("pattern") or f"#{path[1] + 1}") \
+                    if isinstance(raw, dict) else f"#{path[1] + 1}"
+            where = "/".join(str(p) for p in path) or "（文件顶层）"
+            out.append(DictionaryError(f.path, entry, f"不符合 schema.json：{where}：{error.message}",
+                                       "按 dictionaries/README.md 修正该字段"))
+    return out
+
+
+def _jsonable(value):
+    """YAML dates become ISO strings so the JSON schema sees what the author wrote."""
+    from datetime import date
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def add_commands(sub) -> None:

@@ -445,6 +445,9 @@ def _load_yaml_file(path: Path, shown: str, rule_id: str, layer: str) -> Diction
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
         raise DictionaryError(shown, None, f"YAML 语法错误{where}（{getattr(exc, 'problem', exc)}）",
                               "检查缩进、冒号和引号") from None
+    except (ValueError, TypeError) as exc:  # e.g. an impossible date such as 2023-13-01
+        raise DictionaryError(shown, None, f"YAML 取值无效（{exc}），常见原因是日期不存在",
+                              "日期使用 YYYY-MM-DD 格式并确认日期存在") from None
     digest = hashlib.sha256(raw).hexdigest()[:16]
     return parse_file(data, shown, rule_id, digest, layer)
 

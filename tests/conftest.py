@@ -45,3 +45,9 @@ def shared_path(*parts: str) -> Path:
 
 def pytest_report_header(config):
     return f"pubgate shared data: {'present' if SHARED.exists() else 'absent'} ({SHARED})"
+
+
+@pytest.fixture
+def shared_file():
+    """``shared_file("data", "clean", "xxqg.json")`` → the path, or skip the test when ../shared is absent."""
+    return shared_path
