@@ -15,7 +15,7 @@ import threading
 from bisect import bisect_right
 from dataclasses import dataclass
 
-__all__ = ["MatchView", "normalize", "normalize_chars", "is_han"]
+__all__ = ["MatchView", "normalize", "normalize_many", "normalize_chars", "is_han"]
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
@@ -74,6 +74,18 @@ def normalize_chars(text: str) -> str:
 def normalize(text: str) -> str:
     """Full normalisation of a pattern or phrase, as the matching view applies it to text."""
     return MatchView.of(text).norm
+
+
+def normalize_many(texts: list[str]) -> list[str]:
+    """``normalize`` for many short strings at once (dictionary forms): one translate call."""
+    if not texts:
+        return []
+    joined = normalize_chars("\n".join(t.replace("\n", " ") for t in texts))
+    mapped = joined.split("\n")
+    if not _NOISE_RUN.search(joined) and not _ZERO_WIDTH_RUN.search(joined):
+        return mapped
+    return [MatchView.of(t).norm if _NOISE_RUN.search(m) or _ZERO_WIDTH_RUN.search(m) else m
+            for t, m in zip(texts, mapped)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,59 @@
+"""``pubgate lm build`` and ``pubgate lm status``: the typo check's offline language model.
+
+Import-light: the conversion code is imported only when a subcommand runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["add_commands"]
+
+
+def _cmd_build(args) -> int:
+    from pubgate.plugins._typo_lm import LanguageModelError, build_model, model_dir
+
+    root = Path(args.data_dir) if args.data_dir else None
+    print(f"正在从 sunpinyin-data 生成语言模型到 {model_dir(root)} …", file=sys.stderr)
+    try:
+        manifest = build_model(root)
+    except LanguageModelError as exc:
+        print(f"pubgate: {exc}", file=sys.stderr)
+        return 2
+    c = manifest["counts"]
+    print(f"完成：{c['unigrams']} 个一元、{c['bigrams']} 个二元、{c['trigrams']} 个三元语法，"
+          f"模型 {manifest['arpa_bytes'] / 1e6:.0f} MB，用时 {manifest['build_seconds']} 秒。")
+    return 0
+
+
+def _cmd_status(args) -> int:
+    from pubgate.plugins._typo_lm import LanguageModelError, load_model, model_dir, model_status
+
+    root = Path(args.data_dir) if args.data_dir else None
+    manifest = model_status(root)
+    if manifest is None:
+        print(f"未找到语言模型（{model_dir(root)}），错别字统计层未启用；请运行 pubgate lm build")
+        return 1
+    if args.load:
+        try:
+            load_model(root)
+        except LanguageModelError as exc:
+            print(f"模型文件存在但无法加载：{exc}")
+            return 1
+    print(json.dumps({"path": str(model_dir(root)), **manifest}, ensure_ascii=False, indent=2))
+    return 0
+
+
+def add_commands(subparsers) -> None:
+    lm = subparsers.add_parser("lm", help="错别字检查的离线语言模型（生成、状态）")
+    lm_sub = lm.add_subparsers(dest="lm_command", metavar="ACTION")
+    build = lm_sub.add_parser("build", help="由 Debian 软件包 sunpinyin-data 生成语言模型（安装时运行一次）")
+    build.add_argument("--data-dir", help="数据目录（默认 PUBGATE_DATA_DIR 或 ~/.local/share/pubgate）")
+    build.set_defaults(func=_cmd_build)
+    status = lm_sub.add_parser("status", help="显示语言模型是否就绪及其来源、大小")
+    status.add_argument("--data-dir", help="数据目录（默认 PUBGATE_DATA_DIR 或 ~/.local/share/pubgate）")
+    status.add_argument("--load", action="store_true", help="同时试加载模型")
+    status.set_defaults(func=_cmd_status)
+    lm.set_defaults(func=lambda args: (lm.print_help(), 2)[1])
