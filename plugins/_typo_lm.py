@@ -295,7 +295,7 @@ def _load(root: Path | None) -> LanguageModel:
     import logging
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    model = kenlm.Model(str(arpa))
+    model = _quietly(kenlm.Model, str(arpa))
     lexicon: dict[str, int] = {}
     with (target / LEXICON_NAME).open(encoding="utf-8") as fh:
         for line in fh:
@@ -304,6 +304,25 @@ def _load(root: Path | None) -> LanguageModel:
                 lexicon[w] = int(f)
     manifest = model_status(root) or {}
     return LanguageModel(model, lexicon, manifest, _make_tokenizer(target / LEXICON_NAME))
+
+
+def _quietly(fn, *args):
+    """Run ``fn`` with file descriptor 2 silenced: kenlm draws a progress bar on stderr."""
+    import sys
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        return fn(*args)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        return fn(*args)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 _CACHE: dict[str, LanguageModel | LanguageModelError] = {}

@@ -124,9 +124,8 @@ def parse(f: DictionaryFile) -> Roster:
 
 class _Index:
     def __init__(self, roster: Roster):
-        import ahocorasick
+        import ahocorasick_rs
 
-        self.names = ahocorasick.Automaton()
         keys: dict[str, tuple[str, str]] = {}   # form → (kind, person name)
         for person in roster.people.values():
             keys[person.name] = ("exact", person.name)
@@ -142,9 +141,8 @@ class _Index:
                         keys[variant] = ("near", person.name)
             for wrong in person.misspellings:
                 keys[wrong] = ("known", person.name)
-        for key, value in keys.items():
-            self.names.add_word(key, (len(key), value))
-        self.names.make_automaton()
+        self.values = list(keys.values())
+        self.names = ahocorasick_rs.AhoCorasick(list(keys))
         before = sorted({(form, key) for key, t in roster.titles.items() for form in t.before},
                         key=lambda x: -len(x[0]))
         self.before = before
@@ -163,6 +161,7 @@ class LeaderRosterCheck(BaseCheck):
     id = "terms.leaders"
     category = Category.SEVERE_MISSTATEMENT
     severity = Severity.BLOCK
+    dictionary_kinds = ("roster",)
     description = "国家领导人姓名、职务与排序（按发布日期核对名录）"
 
     def __init__(self, roster: Roster):
@@ -216,8 +215,10 @@ class LeaderRosterCheck(BaseCheck):
             if not text:
                 continue
             hits = []
-            for end_idx, (length, (kind, name)) in self.index.names.iter(text):
-                hits.append((end_idx - length + 1, end_idx + 1, kind, name))
+            index = self.index
+            for key_no, start, end in index.names.find_matches_as_indexes(text, overlapping=True):
+                kind, name = index.values[key_no]
+                hits.append((start, end, kind, name))
             if not hits:
                 continue
             # A longer roster name wins over a shorter overlapping one (李克强 over 李强 variants).
@@ -266,7 +267,7 @@ class LeaderRosterCheck(BaseCheck):
                 continue
             if ever and historical_before(text, span_lo, span_hi):
                 continue
-            holder = roster.holder(key, on) if not roster.titles[key].any_of else None
+            holder = roster.holder(key, on) if key not in ("vice-premier", "psc-member", "chairman") else None
             suggestion = f"{label}{holder}" if holder else None
             why = (f"{name}此前曾任{label}，现已不再担任" if ever else f"{name}未担任过{label}")
             s, e = view.to_original(min(ts, start), max(te, end))

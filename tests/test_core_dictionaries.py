@@ -21,9 +21,17 @@ def write(root: Path, rel: str, text: str) -> Path:
     return path
 
 
+def dictionary_only(config: GateConfig) -> Gate:
+    """A gate whose only checks are the dictionary rules, so other checks cannot blur the assertions."""
+    from pubgate.pluginmanager import build_plugin_manager
+
+    pm = build_plugin_manager(load_entrypoints=False, default_plugins=("pubgate.plugins.dictionary_checks",))
+    return Gate(config, plugin_manager=pm)
+
+
 def site(tmp_path, shipped=False, **config):
-    return Gate(GateConfig(load_entrypoints=False, include_shipped_dictionaries=shipped,
-                           dictionary_dirs=[str(tmp_path)], **config))
+    return dictionary_only(GateConfig(load_entrypoints=False, include_shipped_dictionaries=shipped,
+                                      dictionary_dirs=[str(tmp_path)], **config))
 
 
 def test_every_shipped_file_loads_and_its_examples_behave(gate):
@@ -164,7 +172,7 @@ def test_disabled_entries_and_the_ruleset_digest(tmp_path):
 
 
 def test_site_overlay_entries_become_rules():
-    gate = Gate(GateConfig(load_entrypoints=False, overlay_entries=[
+    gate = dictionary_only(GateConfig(load_entrypoints=False, include_shipped_dictionaries=False, overlay_entries=[
         {"rule": "site.fallen", "category": "severe_misstatement", "match": "张某某", "severity": "block",
          "message": "「{text}」已被查处，不得正面引用。"}]))
     [f] = gate.check({"body": "张某某同志指出"}).findings

@@ -1,0 +1,170 @@
+"""Ordered political formulations: 四个意识, 四个自信, 五位一体, 新发展理念, 四个全面 (handbook §3.5).
+
+Within one clause, items joined by 、 (and a final 和/及) are mapped to the members of each
+formulation. A run that clearly is the formulation (the label in the same sentence, or nearly all
+members written out) must follow the fixed order → block. Right after the label (四个意识：…), a run
+with exactly one foreign member (责任意识 for 看齐意识) → block. Runs inside quotation marks (a
+quoted text) are not judged, and enumerations are never joined across sentences.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from pubgate import BaseCheck, Category, Severity, hookimpl
+from pubgate.dictionary_loader import DictionaryError, DictionaryFile
+
+from ._terms_common import load_kind
+
+KIND = "formulations"
+_BREAK = re.compile(r"[。！？；!?;\n]")
+_CLAUSE = re.compile(r"[^，：:（）()“”\"]+")
+_ITEM_SPLIT = re.compile(r"、|和(?=[^、]{2,}$)|及(?=[^、]{2,}$)|以及")
+
+
+@dataclass
+class Formulation:
+    id: str
+    label: str
+    suffix: str
+    members: list[tuple[str, ...]]   # each member: alternatives
+    source: str
+
+    def canonical(self) -> str:
+        return "、".join(m[0] + self.suffix for m in self.members)
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern:
+        alts = sorted((m for group in self.members for m in group), key=len, reverse=True)
+        return re.compile("|".join(re.escape(m) for m in alts))
+
+    def index_of(self, word: str) -> int:
+        return next(i for i, alts in enumerate(self.members) if word in alts)
+
+    def member_of(self, item: str) -> int | None:
+        found = self.locate(item)
+        return found[0] if found else None
+
+    def locate(self, item: str) -> tuple[int, int, int] | None:
+        """(member index, start, end) of the member named in an item."""
+        for i, alts in enumerate(self.members):
+            for m in alts:
+                if self.suffix and m + self.suffix in item:
+                    p = item.index(m + self.suffix)
+                    return i, p, p + len(m) + len(self.suffix)
+                if item.endswith(m):
+                    return i, len(item) - len(m), len(item)
+                if item.startswith(m):
+                    return i, 0, len(m)
+        return None
+
+
+def parse(f: DictionaryFile) -> list[Formulation]:
+    out = []
+    for item in f.data.get("ordered") or []:
+        if not item.get("id") or not item.get("label") or not item.get("members"):
+            raise DictionaryError(f.path, str(item.get("id")), "条目需要 id、label 和 members", "补全这三个字段")
+        members = [tuple(str(m).split("|")) for m in item["members"]]
+        out.append(Formulation(str(item["id"]), str(item["label"]), str(item.get("suffix") or ""), members,
+                               str(item.get("source") or f.data.get("source") or "")))
+    return out
+
+
+def _items(clause: str, offset: int) -> list[tuple[int, int, str]]:
+    """Items of an enumeration with their offsets."""
+    out, pos = [], 0
+    for m in _ITEM_SPLIT.finditer(clause):
+        out.append((offset + pos, offset + m.start(), clause[pos:m.start()]))
+        pos = m.end()
+    out.append((offset + pos, offset + len(clause), clause[pos:]))
+    return [(s, e, t.strip()) for s, e, t in out if t.strip()]
+
+
+class FormulationOrderCheck(BaseCheck):
+    id = "terms.formulations"
+    category = Category.SEVERE_MISSTATEMENT
+    severity = Severity.BLOCK
+    dictionary_kinds = (KIND,)
+    description = "重要政治提法（四个意识、四个自信、五位一体、新发展理念、四个全面）的顺序和组成"
+
+    def __init__(self, formulations: list[Formulation]):
+        self.formulations = formulations
+
+    def run(self, doc):
+        for field_name in ("title", "body"):
+            text = doc.text(field_name)
+            if "、" not in text:
+                continue
+            breaks = [m.start() for m in _BREAK.finditer(text)]
+            # One C-level scan per formulation finds the sentences naming three or more members;
+            # only those are split into clauses and items.
+            wanted: dict[int, list[Formulation]] = {}
+            for f in self.formulations:
+                seen: dict[int, set[int]] = {}
+                for m in f.pattern.finditer(text):
+                    seen.setdefault(bisect_right(breaks, m.start()), set()).add(f.index_of(m.group(0)))
+                for sentence_no, members in seen.items():
+                    if len(members) >= 3:
+                        wanted.setdefault(sentence_no, []).append(f)
+            for sentence_no, candidates in sorted(wanted.items()):
+                s_start = breaks[sentence_no - 1] + 1 if sentence_no else 0
+                s_end = breaks[sentence_no] if sentence_no < len(breaks) else len(text)
+                sentence = text[s_start:s_end]
+                if "、" not in sentence:
+                    continue
+                for cm in _CLAUSE.finditer(sentence):
+                    clause = cm.group(0)
+                    if "、" not in clause:
+                        continue
+                    items = _items(clause, s_start + cm.start())
+                    if len(items) < 3:
+                        continue
+                    for f in candidates:
+                        yield from self._judge(doc, field_name, text, sentence, s_start, items, f)
+
+    def _judge(self, doc, field_name, text, sentence, s_off, items, f: Formulation):
+        matched = [(s, e, t, f.member_of(t)) for s, e, t in items]
+        hits = [(s, e, t, i) for s, e, t, i in matched if i is not None]
+        members = {i for *_, i in hits}
+        if len(hits) < 3 or len(members) != len(hits):
+            return
+        labelled = f.label in sentence or f.label in text[max(0, s_off - 30):s_off]
+        if f.suffix and not any(f.suffix in t for _, _, t, _ in hits):
+            return
+        if not labelled and len(hits) < len(f.members) - (1 if f.suffix else 0):
+            return
+        first, last = hits[0], hits[-1]
+        lo = first[0] + f.locate(first[2])[1]
+        hi = last[0] + f.locate(last[2])[2]
+        order = [i for *_, i in hits]
+        if order != sorted(order):
+            if doc.quoted(field_name, lo, hi):
+                return
+            right = "、".join(f.members[i][0] + f.suffix for i in sorted(order))
+            yield self.finding(doc, field_name, lo, hi,
+                               f"「{f.label}」的表述顺序有误，应为「{right}」。", right,
+                               rule=f"terms.formulations.{f.id}", source=f.source or None)
+            return
+        # A foreign member right after the label: 四个意识：政治意识、大局意识、核心意识、责任意识.
+        label_pos = text.rfind(f.label, max(0, items[0][0] - len(f.label) - 4), items[0][0])
+        foreign = [(s, e, t) for s, e, t, i in matched if i is None]
+        if (label_pos != -1 and len(items) == len(f.members) and len(foreign) == 1
+                and len(hits) == len(f.members) - 1 and (not f.suffix or foreign[0][2].endswith(f.suffix))):
+            missing = next(i for i in range(len(f.members)) if i not in members)
+            s, e, t = foreign[0]
+            if doc.quoted(field_name, lo, e):
+                return
+            yield self.finding(doc, field_name, s, e,
+                               f"「{t}」不属于「{f.label}」，{f.label}为「{f.canonical()}」。",
+                               f.members[missing][0] + f.suffix, rule=f"terms.formulations.{f.id}",
+                               source=f.source or None)
+
+
+@hookimpl
+def pubgate_register_checks(register, dictionaries):
+    formulations = [f for group in load_kind(dictionaries, KIND, parse) for f in group]
+    if formulations:
+        register(FormulationOrderCheck(formulations))

@@ -1,0 +1,114 @@
+"""The statistical layer's model: conversion, loading, the detector on a tiny generated model,
+and the degraded mode without a model. Needs ``kenlm`` (skipped cleanly without it); the real
+Debian-derived model is not needed here (see test_typo_statistical.py for that)."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from pubgate import Draft
+from pubgate.checks import Document
+from pubgate.plugins import _typo_lm as lm_mod
+from pubgate.plugins.typo import NOTICE_NO_MODEL, StatisticalTypoCheck
+
+# A SunPinyin-like lexicon: ids 1..69 are reserved (empty), id 0 is the sentence boundary.
+WORDS = {70: "，", 71: "项目", 72: "竣工", 73: "验收", 74: "峻", 75: "工", 76: "已经", 77: "完成"}
+
+
+def write_pydict(path):
+    count = max(WORDS) + 1
+    body = b"".join("".join(WORDS.get(i, "")).encode("utf-32-le") + b"\0\0\0\0" for i in range(count))
+    path.write_bytes(struct.pack("<8I", count, 0, 32, 0, 0, 0, 0, 0) + body)
+
+
+def dump_lines():
+    """What ``tslminfo -v`` prints: ids, −ln P, −ln back-off, thread info."""
+    uni = {0: 2.0, 70: 2.0, 71: 3.0, 72: 4.0, 73: 4.0, 74: 9.0, 75: 7.0, 76: 3.0, 77: 3.0}
+    bi = {(0, 71): 0.5, (71, 72): 0.7, (72, 73): 0.3, (73, 0): 0.3, (71, 76): 1.5, (76, 77): 0.5,
+          (77, 0): 0.5, (0, 0): 1.0}
+    tri = {(0, 71, 72): 0.2, (71, 72, 73): 0.1, (0, 0, 71): 0.1}
+    lines = ["\\0-gram\\1", " 12.0  15.0 (0,0)", f"\\1-gram\\{len(uni)}"]
+    lines += [f"  {i}  {p:.6f}  0.500000 (0,0)" for i, p in uni.items()]
+    lines.append(f"\\2-gram\\{len(bi)}")
+    lines += [f"  {a}  {b}  {p:.6f}  0.200000 (1,1)" for (a, b), p in bi.items()]
+    lines.append(f"\\3-gram\\{len(tri)}")
+    lines += [f"  {a}  {b}  {c}  {p:.6f} (1,0)" for (a, b, c), p in tri.items()]
+    return [line + "\n" for line in lines]
+
+
+@pytest.fixture
+def tiny_model(tmp_path):
+    pytest.importorskip("kenlm")
+    pydict = tmp_path / "pydict_sc.bin"
+    write_pydict(pydict)
+    manifest = lm_mod.build_model(tmp_path / "data", pydict=pydict, dump=dump_lines())
+    yield tmp_path / "data", manifest
+    lm_mod.reset_cache()
+
+
+def test_lexicon_reader_keeps_ids(tmp_path):
+    pydict = tmp_path / "pydict_sc.bin"
+    write_pydict(pydict)
+    words = lm_mod.read_lexicon(pydict)
+    assert words[71] == "项目" and words[0] == "" and len(words) == 78
+
+
+def test_conversion_writes_a_valid_arpa(tiny_model):
+    root, manifest = tiny_model
+    arpa = (root / "lm" / "model.arpa").read_text(encoding="utf-8")
+    assert arpa.startswith("\\data\\") and arpa.rstrip().endswith("\\end\\")
+    assert "<s>" in arpa and "</s>" in arpa and "<unk>" in arpa
+    # (0, 0) and (0, 0, 71) carry a boundary in the middle or as their only words: dropped
+    assert manifest["counts"]["bigrams"] == 7
+    assert manifest["counts"]["trigrams"] == 2
+    assert "\t<s> </s>" not in arpa
+    assert lm_mod.model_status(root)["counts"]["lexicon"] == 8
+
+
+def test_model_loads_once_and_scores_in_log10(tiny_model):
+    root, _ = tiny_model
+    model = lm_mod.load_model(root)
+    assert lm_mod.load_model(root) is model  # cached per process
+    assert model.segment("项目竣工验收") == ["项目", "竣工", "验收"]
+    assert model.score(["项目", "竣工", "验收"]) > model.score(["项目", "峻", "工", "验收"]) + 3
+
+
+def test_detector_finds_the_slip_on_the_tiny_model(tiny_model):
+    from pubgate.confusables import similar_chars
+    from pubgate.plugins._typo_detector import Detector
+
+    root, _ = tiny_model
+    detector = Detector(lm_mod.load_model(root), similar_chars, threshold=3.0)
+    flags = detector.detect("项目峻工验收")
+    assert [(f.start, f.text, f.suggestion) for f in flags] == [(2, "峻", "竣")]
+    assert detector.detect("项目竣工验收") == []
+    assert detector.detect("项目峻工验收", protected=lambda i: i == 2) == []
+
+
+def test_check_reports_with_confidence_and_respects_protection(tiny_model):
+    root, _ = tiny_model
+    check = StatisticalTypoCheck(data_root=root, threshold=3.0, warn_threshold=5.0)
+    assert check.notice is None
+    doc = Document(draft=Draft.from_dict({"body": "项目峻工验收。《项目峻工验收》", "format": "text"}))
+    found = list(check.run(doc))
+    assert [(f.start, f.text, f.suggestion) for f in found] == [(2, "峻", "竣")]
+    assert 0 < found[0].confidence < 1
+    assert str(found[0].category) == "typo"
+
+
+def test_without_a_model_the_check_is_quiet_and_says_so(tmp_path):
+    lm_mod.reset_cache()
+    check = StatisticalTypoCheck(data_root=tmp_path / "nothing")
+    assert check.notice == NOTICE_NO_MODEL
+    doc = Document(draft=Draft.from_dict({"body": "项目峻工验收。", "format": "text"}))
+    assert list(check.run(doc)) == []
+    assert "pubgate lm build" in check.notice
+
+
+def test_lm_status_command_without_model(tmp_path, capsys):
+    from pubgate.cli import main
+
+    assert main(["lm", "status", "--data-dir", str(tmp_path)]) == 1
+    assert "pubgate lm build" in capsys.readouterr().out

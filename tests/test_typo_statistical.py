@@ -1,0 +1,60 @@
+"""The statistical layer with the real model built by ``pubgate lm build`` (skipped when absent)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pubgate.plugins import _typo_lm
+
+
+@pytest.fixture(scope="module")
+def lm_ready():
+    pytest.importorskip("kenlm")
+    _typo_lm.reset_cache()
+    if _typo_lm.model_status() is None:
+        pytest.skip("language model not built (run: pubgate lm build)")
+    return True
+
+
+def lm_findings(report):
+    return [f for f in report.findings if f.rule == "typo.statistical"]
+
+
+@pytest.mark.parametrize("body, wrong, right", [
+    ("会议要求各单位加强组织零导，确保各项工作落到实处。", "零", "领"),
+    ("各单位要认真组织学习，切实提高思想认试。", "试", "识"),
+])
+def test_lm_flags_a_slip_with_its_suggestion(lm_ready, check, body, wrong, right):
+    found = lm_findings(check(body))
+    assert [(f.text, f.suggestion) for f in found] == [(wrong, right)]
+    assert str(found[0].severity) in ("info", "warn") and 0.5 < found[0].confidence <= 1
+
+
+@pytest.mark.parametrize("body", [
+    "会议要求各单位加强组织领导，确保各项工作落到实处。",
+    "全县上下要认真贯彻落实会议精神，加快推进经济社会发展，不断提高人民群众的生活水平。",
+    "县长张琳同志主持会议，副县长萧红出席。",
+    "抗疫一线的医务人员，疫后重建工作，放管服改革，党章党规，审评审批，转企改制，访惠聚工作队。",
+    "省人民政府关于同意设立开发区的请示（2023〕6号）收悉。现批复如下。",
+    "请于2024年5月30日前将报名表报送至县人社局，网址 https://www.example.gov.cn/bm 。",
+])
+def test_lm_leaves_correct_text_names_and_new_vocabulary_alone(lm_ready, check, body):
+    assert lm_findings(check(body)) == []
+
+
+def test_lm_never_flags_inside_a_title(lm_ready, check):
+    assert lm_findings(check("详见《会议要求各单位加强组织零导的通知》。")) == []
+
+
+def test_no_notice_when_model_is_present(lm_ready, gate):
+    assert not any("错别字统计层" in n for n in gate.notices)
+
+
+def test_clean_official_prose_stays_under_the_false_alarm_budget(lm_ready, check, shared_file):
+    path = shared_file("data", "clean", "xxqg.json")
+    sentences = [d["correct_text"] for d in json.loads(path.read_text(encoding="utf-8"))[:600]]
+    body = "\n".join(sentences)
+    flags = [f for f in check(body).findings if str(f.category) == "typo"]
+    assert len(flags) * 1000 / len(body) <= 0.2
