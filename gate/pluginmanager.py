@@ -26,6 +26,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "pubgate.plugins.terms_sovereignty",
     "pubgate.plugins.terms_laws",
     "pubgate.plugins.terms_formulations",
+    "pubgate.plugins.terms_fallen",
     # other term-level checks
     "pubgate.plugins.secret_marking",
     "pubgate.plugins.voice",

@@ -33,7 +33,7 @@ import sqlite3
 import threading
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from sqlite_utils import Migrations
 
@@ -42,7 +42,7 @@ from .config import GateConfig
 from .dictionary_loader import (ENTRY_KEYS, DictionaryError, DictionaryFile, DictionarySet, Entry,
                                 _file_defaults, build_entry)
 from .matching import DictionaryMatcher, example_draft, run_example
-from .model import CATEGORY_LABELS, CHANNELS, DOC_TYPES, SEVERITY_LABELS, Category, Severity, canonical_json
+from .model import Category, Severity, canonical_json
 from .workflow import Conflict, Forbidden, Invalid, NotFound, Refused
 
 __all__ = [

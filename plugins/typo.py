@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
+import re
 import threading
 
 from pubgate import BaseCheck, Category, Severity, hookimpl
@@ -36,6 +37,11 @@ THRESHOLD_WARN = 5.0
 THRESHOLD_WORD = 6.0
 
 _NAME_FILES = ("person_name.txt", "place_name.txt")
+# Dictionary kinds whose strings are protected terms (names of organs, leaders, formulations).
+# A slip that turns into one of them is the protected-term check's finding (severe_misstatement),
+# never a plain typo: the statistical layer leaves it to that check.
+_PROTECTED_KINDS = ("protected", "roster", "formulations", "laws")
+_HAN_TERM = re.compile(r"^[\u4e00-\u9fff]{3,}$")
 
 
 @functools.cache
@@ -100,6 +106,7 @@ class StatisticalTypoCheck(BaseCheck):
         self.word_threshold = word_threshold
         self._detector = None
         self._protect = None
+        self._terms = None
         self._failed: str | None = None
         self._lock = threading.Lock()
 
@@ -133,6 +140,7 @@ class StatisticalTypoCheck(BaseCheck):
                     self._failed = f"错别字统计层未启用：{exc}"
                     return None
                 self._protect = self._protected_terms()
+                self._terms = self._severe_terms()
                 self._detector = Detector(lm, _similar_cached(), threshold=self.threshold,
                                           word_threshold=self.word_threshold)
         return self._detector
@@ -154,6 +162,40 @@ class StatisticalTypoCheck(BaseCheck):
             automaton.make_automaton()
         return automaton
 
+    def _severe_terms(self):
+        """Every Han string of three or more characters in the protected-term dictionaries."""
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+
+        def walk(value):
+            if isinstance(value, str):
+                if _HAN_TERM.match(value):
+                    automaton.add_word(value, len(value))
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    walk(k)
+                    walk(v)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    walk(v)
+
+        if self.dictionaries is not None:
+            for kind in _PROTECTED_KINDS:
+                for f in self.dictionaries.of_kind(kind):
+                    walk(f.data)
+        if len(automaton):
+            automaton.make_automaton()
+        return automaton
+
+    def _completes_protected_term(self, text: str, start: int, suggestion: str) -> bool:
+        if self._terms is None or not len(self._terms):
+            return False
+        lo = max(0, start - 20)
+        window = text[lo:start] + suggestion + text[start + len(suggestion):start + 20]
+        pos = start - lo
+        return any(end - length + 1 <= pos <= end for end, length in self._terms.iter(window))
+
     # -- checking ---------------------------------------------------------------------------------
     def run(self, doc):
         detector = self._ensure()
@@ -168,6 +210,8 @@ class StatisticalTypoCheck(BaseCheck):
             for s, e in covered.get(field, ()):
                 mask[s:e] = b"\x01" * (e - s)
             for flag in detector.detect(text, mask.__getitem__):
+                if self._completes_protected_term(text, flag.start, flag.suggestion):
+                    continue
                 severity = Severity.WARN if flag.gain >= self.warn_threshold else Severity.INFO
                 yield self.finding(
                     doc, field, flag.start, flag.end,

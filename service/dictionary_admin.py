@@ -15,8 +15,8 @@ import json
 import threading
 from datetime import datetime, timedelta
 
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 
 from .. import audit
 from .. import dictionary_csv as dc

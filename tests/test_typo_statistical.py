@@ -48,6 +48,11 @@ def test_lm_never_flags_inside_a_title(lm_ready, check):
     assert lm_findings(check("详见《会议要求各单位加强组织零导的通知》。")) == []
 
 
+def test_slips_in_protected_terms_are_left_to_the_severe_misstatement_check(lm_ready, check):
+    report = check("举行升国旗仪式，热烈庆祝中华人民共合国成立75周年。")
+    assert lm_findings(report) == []
+
+
 def test_no_notice_when_model_is_present(lm_ready, gate):
     assert not any("错别字统计层" in n for n in gate.notices)
 
