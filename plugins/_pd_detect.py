@@ -208,20 +208,21 @@ def _masked(text, spans, add):
         else:
             continue
         spans.take(m.start(), m.end())
-        verdict = masks.judge_mask(kind, value)
-        if verdict:
-            problem, fix = verdict
-            add(Hit("weak-mask", m.start(), m.end(), value, fix, "warn", problem))
+        union = None
         for other, os_, oe in seen.get(kind, []):
             combined = masks.combine_masks(value, other)
-            if combined is None:
-                continue
-            if kind == "id" and not is_valid_id18(combined):
+            if combined is None or (kind == "id" and not is_valid_id18(combined)):
                 continue
             fix = {"id": masks.mask_id, "mobile": masks.mask_mobile, "card": masks.mask_card}[kind](combined)
-            add(Hit("mask-union", m.start(), m.end(), value, fix, "block",
-                    f"与前文「{text[os_:oe]}」脱敏位置不同，两处合并可还原完整号码"))
+            union = Hit("mask-union", m.start(), m.end(), value, fix, "block",
+                        f"与前文「{text[os_:oe]}」脱敏位置不同，两处合并可还原完整号码")
             break
+        verdict = masks.judge_mask(kind, value)
+        if union is not None:
+            add(union)
+        elif verdict:
+            problem, fix = verdict
+            add(Hit("weak-mask", m.start(), m.end(), value, fix, "warn", problem))
         seen.setdefault(kind, []).append((value, m.start(), m.end()))
 
 

@@ -26,13 +26,13 @@ KIND = "script_format"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 PINYIN_DEBRIS = re.compile(rf"[(（](?P<py>[a-zü]{{0,5}}[{_TONED}][a-zü{_TONED}]{{0,5}})[)）]")
+_LATIN1_LETTER = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]")
 _FFFD = re.compile("\ufffd+")
 _LATIN1_UTF8 = re.compile(r"(?:â€[\u0080-\u00ff\u2010-\u2122\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc]?"
                           r"|[ÃÂ][\u0080-\u00bf])+")
 # GBK bytes shown as Latin-1: runs of accented capitals/lower letters and Latin-1 symbols. ×÷·°±²³µ§¥®©
 # are left out: they occur in real text (王××, 3×4, 36.5°).
-_LATIN1_RUN = re.compile(r"(?=(?:[^\u00c0-\u00ff]*[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]){2})"
-                         r"[\u00a1-\u00a4\u00a6\u00a8\u00aa-\u00ad\u00af\u00b2-\u00b5\u00b8-\u00bf"
+_LATIN1_RUN = re.compile(r"[\u00a1-\u00a4\u00a6\u00a8\u00aa-\u00ad\u00af\u00b2-\u00b5\u00b8-\u00bf"
                          r"\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]{4,}")
 HALF_WIDTH = re.compile(rf"(?<=[{_HAN}])(?P<p>[,;:!?])[ ]?(?=[{_HAN}])")
 _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
@@ -163,7 +163,9 @@ class ScriptFormatCheck(BaseCheck):
         spans = []
         patterns = [_FFFD, _LATIN1_UTF8, _LATIN1_RUN] + ([self.rules.markers] if self.rules.markers else [])
         for pattern in patterns:
-            spans.extend(m.span() for m in pattern.finditer(text))
+            spans.extend(m.span() for m in pattern.finditer(text)
+                         # a Latin-1 run needs two accented letters: "¹²³" alone is footnote marks
+                         if pattern is not _LATIN1_RUN or len(_LATIN1_LETTER.findall(m.group())) >= 2)
         merged: list[list[int]] = []
         for s, e in sorted(spans):
             if merged and s <= merged[-1][1]:

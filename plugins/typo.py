@@ -95,8 +95,6 @@ class StatisticalTypoCheck(BaseCheck):
     category = Category.TYPO
     severity = Severity.WARN
     description = "错别字（统计语言模型）：同音、形近字替换后语言模型概率显著提高的位置"
-    version = "1"
-
     def __init__(self, dictionaries=None, *, data_root=None, threshold: float = THRESHOLD_INFO,
                  warn_threshold: float = THRESHOLD_WARN, word_threshold: float = THRESHOLD_WORD):
         self.dictionaries = dictionaries
@@ -109,6 +107,15 @@ class StatisticalTypoCheck(BaseCheck):
         self._terms = None
         self._failed: str | None = None
         self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        """Part of the ruleset digest: the thresholds and the model file's hash (or its absence)."""
+        from pubgate.plugins._typo_lm import model_status
+
+        status = model_status(self.data_root) or {}
+        model = str(status.get("arpa_sha256", "none"))[:16]
+        return f"1;tau={self.threshold}/{self.warn_threshold}/{self.word_threshold};lm={model}"
 
     # -- availability -----------------------------------------------------------------------------
     @property
