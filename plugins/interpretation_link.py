@@ -96,7 +96,9 @@ class InterpretationLink(BaseCheck):
         policy_links = [(str(r.get("title", "")), str(r.get("url", ""))) for r in related
                         if r.get("relation") == "policy"]
         if not policy_links:
-            body_links = [(l.text or l.title, l.url) for l in self._body_links(doc)
+            # A generic anchor (原文链接) names no title, so it cannot mismatch.
+            body_links = [(l.text if (_TITLE_QUOTES.search(l.text) or POLICY_NAME_TAIL.search(_STRIP.sub("", l.text)))
+                           else "", l.url) for l in self._body_links(doc)
                           if _TITLE_QUOTES.search(l.text) or "原文" in l.text
                           or POLICY_NAME_TAIL.search(_STRIP.sub("", l.text))
                           or (named and _titles_match(named, l.text))]
