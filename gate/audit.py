@@ -57,6 +57,13 @@ ACTION_LABELS = {
     "token.create": "创建 API 令牌",
     "workflow.update": "修改审核流程",
     "schema.version": "数据库版本",
+    "dictionary.create": "新增词条",
+    "dictionary.update": "修改词条",
+    "dictionary.retire": "停用词条",
+    "dictionary.restore": "恢复词条",
+    "dictionary.disable": "停用内置词条",
+    "dictionary.enable": "恢复内置词条",
+    "dictionary.import": "导入词条",
 }
 
 

@@ -34,6 +34,7 @@ class CommercialLinks(BaseCheck):
     severity = Severity.BLOCK
     description = "商业广告、商业链接：电商、返利推广、应用下载、广告投放链接，短链接、跟踪参数、淘口令"
     version = "1"
+    dictionary_kinds = ("link-domains", "link-params", "link-cues")
 
     def __init__(self, rules: LinkRules):
         self.rules = rules

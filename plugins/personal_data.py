@@ -40,6 +40,7 @@ class PersonalData(BaseCheck):
     severity = Severity.BLOCK
     description = "个人信息泄露：身份证号、手机号、银行卡号、护照/通行证号、私人邮箱、详细住址未脱敏"
     version = "1"
+    dictionary_kinds = (KIND,)
 
     def __init__(self, context: PdContext):
         self.context = context
@@ -90,5 +91,16 @@ def pubgate_register_checks(register, dictionaries):
             for name, words in parsed.lists.items():
                 context.lists[name] = tuple(dict.fromkeys(context.lists.get(name, ()) + words))
     if context is None:
-        return  # no usable context data: the notice of the broken file says why
+        # Shipped dictionaries switched off (or the site file broken): fall back to the shipped
+        # context lists, so personal data is never silently unchecked.
+        import yaml
+        from pubgate.dictionary_loader import shipped_dictionary_dir
+
+        shipped = shipped_dictionary_dir() / "personal" / "context.yml"
+        try:
+            context = parse_context(yaml.safe_load(shipped.read_text(encoding="utf-8")), str(shipped))
+        except (OSError, DictionaryError, yaml.YAMLError) as err:  # pragma: no cover - broken install
+            dictionaries.errors.append(err if isinstance(err, DictionaryError)
+                                       else DictionaryError(str(shipped), None, f"无法读取：{err}", "重新安装 pubgate"))
+            return
     register(PersonalData(context))

@@ -68,7 +68,10 @@ def configure_extensions(app) -> None:
 
 
 def configure_blueprints(app) -> None:
-    from . import api, pages
+    from . import api, dictionary_admin, pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    # Dictionary administration: its blueprints, and a before-request hook that points get_gate()
+    # at the Gate of the current dictionary version (hot reload across worker processes).
+    dictionary_admin.init_app(app)

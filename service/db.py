@@ -43,6 +43,9 @@ def prepare_database(path: str) -> dict:
         created = not db["audit_event"].exists()
         migrate(db)
         seed_workflows(db)
+        from ..site_dictionary import ensure_schema
+
+        ensure_schema(db)
         with audit.transaction(db):
             row = db.conn.execute("SELECT value FROM settings WHERE key = 'secret_key'").fetchone()
             if row is None:

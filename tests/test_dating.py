@@ -30,7 +30,7 @@ def cn_day(n: int) -> str:
     return ("" if tens == 1 else CN[tens]) + "十" + (CN[ones] if ones else "")
 
 
-@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)))
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2099, 12, 31)))
 def test_extractor_reads_every_real_date_in_three_styles(d):
     cn_year = "".join(CN[int(c)] for c in str(d.year))
     for text in (f"于{d.year}年{d.month}月{d.day}日召开", f"{cn_year}年{cn_day(d.month)}月{cn_day(d.day)}日",
