@@ -85,13 +85,7 @@ def build_plugin_manager(*, load_entrypoints: bool = True, plugins_dir: str | Pa
     for module_name in default_plugins:
         if is_blocked(module_name):
             continue
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # TEMPORARY while built-ins are being written
-            if exc.name == module_name:
-                continue
-            raise
-        pm.register(module, name=module_name)
+        pm.register(importlib.import_module(module_name), name=module_name)
 
     if load_entrypoints and not os.environ.get("PUBGATE_DISABLE_PLUGIN_AUTOLOAD"):
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)

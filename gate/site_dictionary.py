@@ -56,16 +56,8 @@ __all__ = [
 ADMIN_ROLES = ("admin",)
 READ_ROLES = ("admin", "reviewer", "editor", "inspector")
 
-# Audit actions written by this module (the lead adds the labels to audit.ACTION_LABELS).
-ACTION_LABELS = {
-    "dictionary.create": "新增词条",
-    "dictionary.update": "修改词条",
-    "dictionary.retire": "停用词条",
-    "dictionary.restore": "恢复词条",
-    "dictionary.disable": "停用内置词条",
-    "dictionary.enable": "恢复内置词条",
-    "dictionary.import": "导入词条",
-}
+# The labels of the audit actions written here (dictionary.*) live with the others in audit.py.
+ACTION_LABELS = audit.ACTION_LABELS
 DOC_TYPE_LABELS = {"policy": "政策文件", "interpretation": "政策解读", "news": "动态要闻", "notice": "通知公告",
                    "guide": "办事指南", "reply": "留言答复", "disclosure": "公示", "other": "其他"}
 CHANNEL_LABELS = {"website": "网站", "wechat": "微信", "weibo": "微博", "app": "客户端", "other": "其他"}

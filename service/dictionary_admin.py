@@ -10,7 +10,6 @@ worker without a restart.
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from .. import site_dictionary as sd
 from ..model import CATEGORY_LABELS, CHANNELS, DOC_TYPES, SEVERITY_LABELS, Category
 from ..workflow import Invalid, WorkflowError
 from .db import get_db
+from .pages import login_required
 from .security import current_actor, require_actor
 
 __all__ = ["init_app", "live_gate", "api", "pages"]
@@ -290,22 +290,6 @@ def api_ruleset(ruleset):
 
 
 # -- pages ----------------------------------------------------------------------------------------------
-
-def login_required(*roles):
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            actor = current_actor()
-            if actor is None:
-                return redirect(url_for("pages.login_page", next=request.path))
-            if roles and actor.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
 
 @pages.app_context_processor
 def dictionary_labels():

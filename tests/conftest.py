@@ -51,3 +51,37 @@ def pytest_report_header(config):
 def shared_file():
     """``shared_file("data", "clean", "xxqg.json")`` → the path, or skip the test when ../shared is absent."""
     return shared_path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from pubgate.service.testing import BROWSER_ARGS
+
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def open_as(browser, server):
+    """``open_as(user)`` → a page logged in as that user (password ``<user>-password``) on ``server``."""
+    contexts = []
+
+    def open_page(user):
+        context = browser.new_context(locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{server.url}/login")
+        page.fill("input[name=name]", user)
+        page.fill("input[name=password]", f"{user}-password")
+        page.click("button:has-text('登录')")
+        page.wait_for_load_state()
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

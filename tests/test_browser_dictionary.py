@@ -20,15 +20,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
 def server(tmp_path):
     app, tokens = make_app(tmp_path / "browser.db", fixture_gate(tmp_path / "dicts"))
@@ -36,27 +27,6 @@ def server(tmp_path):
     with ServerThread(app) as srv:
         srv.tokens = tokens
         yield srv
-
-
-@pytest.fixture
-def open_as(browser, server):
-    contexts = []
-
-    def open_page(user):
-        context = browser.new_context(locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{server.url}/login")
-        page.fill("input[name=name]", user)
-        page.fill("input[name=password]", f"{user}-password")
-        page.click("button:has-text('登录')")
-        page.wait_for_load_state()
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def submit(page, server, title: str, body: str) -> str:
