@@ -313,7 +313,8 @@ def _emails(text, ctx, spans, add):
         domain = address.rsplit("@", 1)[1]
         if domain not in PERSONAL_EMAIL_DOMAINS:
             continue
-        before, _ = _line_window(text, m.start(), m.end(), 16, 0)
+        # A unit's contact block (电话…，邮箱…) often spans more than one clause.
+        before, _ = _line_window(text, m.start(), m.end(), 28, 0)
         named = ctx.near("name_labels", before)
         if ctx.near("official_mail_words", before) and not named and not ctx.near("personal_mail_words", before):
             continue

@@ -242,3 +242,10 @@ def test_corpus_examples_are_consistent():
         data = json.loads(path.read_text(encoding="utf-8"))
         for exp in data["expect"]:
             assert exp["text"] in data["body"] or exp.get("field") == "meta", path.name
+
+
+def test_a_units_contact_mailbox_on_a_public_provider_is_not_personal(check):
+    body = "于下一年度1月5日前报县政府办459室。（联系电话：70606013，邮箱：fdxxgk@163.com）"
+    assert [f for f in check(body, doc_type="notice").findings if f.category == "personal_data"] == []
+    named = "申请人：张晓明，联系电话：70606013，邮箱：zhangxm1988@163.com"
+    assert [f.text for f in check(named, doc_type="disclosure").findings if f.category == "personal_data"] == ["zhangxm1988@163.com"]
