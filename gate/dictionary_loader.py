@@ -41,7 +41,7 @@ PHRASE_FILE_KEYS = {
 ENTRY_KEYS = {
     "id", "match", "pattern", "suggest", "category", "severity", "message", "source", "note",
     "fields", "doc_types", "channels", "valid_from", "valid_to", "exceptions", "skip_quoted",
-    "before", "after", "not_before", "not_after", "flag", "pass",
+    "before", "after", "not_before", "not_after", "flag", "pass", "requires",
 }
 TEXT_FIELDS = ("title", "body")
 
@@ -91,6 +91,7 @@ class Entry:
     flag: tuple = ()
     passes: tuple = ()
     rule: str = ""
+    requires: str = ""  # for regex entries: characters of which at least one must occur
 
     def in_force(self, on: date) -> bool:
         return (self.valid_from is None or on >= self.valid_from) and (self.valid_to is None or on < self.valid_to)
@@ -278,7 +279,17 @@ def build_entry(raw: dict, d: _Defaults, path: str, rule_id: str, index: int) ->
         flag=_examples(raw.get("flag"), path, label, "flag"),
         passes=_examples(raw.get("pass"), path, label, "pass"),
         rule=rule_id,
+        requires=_requires(raw.get("requires"), pattern, path, label),
     )
+
+
+def _requires(value: Any, pattern: re.Pattern | None, path: str, label: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value or pattern is None:
+        raise DictionaryError(path, label, "requires 应为非空字符串，且只用于 pattern 条目",
+                              "写成该正则必然包含的字符之一，例如 requires: \"x×\"")
+    return value
 
 
 def _compact_entry(d: _Defaults, rule_id: str, wrong: str, right: str | None) -> Entry:

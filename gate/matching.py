@@ -128,7 +128,11 @@ class DictionaryMatcher:
         # one-to-one mapped text, so they can reason about spaces and symbols themselves.
         literal = [(s, e, entry) for s, e, group in self.automaton.find(view.norm)
                    if not _ascii_boundary_broken(view.norm, s, e) for entry in group]
+        # Regexes cost a scan each, so only those in scope run, and only when a character they
+        # need (`requires`) occurs at all.
         regex = [(m.start(), m.end(), entry) for entry in self.regex_entries
+                 if entry.applies_to(field_name, draft.doc_type, draft.channel) and entry.in_force(on)
+                 and (not entry.requires or any(ch in view.mapped for ch in entry.requires))
                  for m in entry.pattern.finditer(view.mapped) if m.end() > m.start()]
         for text, candidates, to_original in ((view.norm, literal, view.to_original),
                                               (view.mapped, regex, lambda s, e: (s, e))):

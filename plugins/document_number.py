@@ -11,12 +11,11 @@ import re
 
 from pubgate import BaseCheck, Category, Severity, hookimpl
 
-# Matched on the normalised view, where full-width brackets and digits are already ASCII.
-DOC_NUMBER = re.compile(
-    r"(?P<code>[x\u4e00-\u9fff]{1,12}?(?:发|字|函|办|令|文|复|规|报|电|告|通|呈|便|决))"
-    r"(?P<open>[\[(【〔])(?P<year>\d{2,4})(?P<close>[\])】〕])"
-    r"(?P<di>第)?(?P<num>\d{1,5})号"
-)
+# Matched on the normalised view, where full-width brackets and digits are already ASCII. The
+# bracketed year is searched first (rare in text, so the scan is cheap); the 机关代字 must end right
+# before it.
+YEAR_AND_NUMBER = re.compile(r"(?P<open>[\[(【〔])(?P<year>\d{2,4})(?P<close>[\])】〕])(?P<di>第)?(?P<num>\d{1,5})号")
+ISSUER_CODE = re.compile(r"[x\u4e00-\u9fff]{0,11}(?:发|字|函|办|令|文|复|规|报|电|告|通|呈|便|决)$")
 COURT_HINTS = ("法院", "民初", "刑初", "行初", "民终", "刑终", "执")
 
 
@@ -30,7 +29,10 @@ class DocumentNumberFormat(BaseCheck):
         this_year = doc.publish_date.year
         for field_name in ("title", "body"):
             view = doc.view(field_name)
-            for m in DOC_NUMBER.finditer(view.norm):
+            for m in YEAR_AND_NUMBER.finditer(view.norm):
+                code = ISSUER_CODE.search(view.norm, max(0, m.start() - 12), m.start())
+                if code is None:
+                    continue
                 problems = []
                 year = m["year"]
                 if len(year) == 2:
@@ -54,9 +56,9 @@ class DocumentNumberFormat(BaseCheck):
                 if any(h in original[max(0, start - 12):end] for h in COURT_HINTS):
                     continue
                 suggestion = f"〔{year}〕{int(m['num'])}号"
-                code = original[view.to_original(m.start("code"), m.end("code"))[0]:start][-4:]
+                issuer = original[view.to_original(code.start(), code.end())[0]:start][-4:]
                 yield self.finding(doc, field_name, start, end,
-                                   f"发文字号「…{code}{original[start:end]}」格式不规范：{'；'.join(problems)}。",
+                                   f"发文字号「…{issuer}{original[start:end]}」格式不规范：{'；'.join(problems)}。",
                                    suggestion)
 
 

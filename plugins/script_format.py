@@ -123,6 +123,8 @@ class ScriptFormatCheck(BaseCheck):
         if not any(is_han(ch) for ch in text):
             return {}
         conv = simplified(text)
+        if conv == text:  # the usual case on a simplified site: nothing to compare
+            return {}
         keep = self.rules.keep
         return {i: b for i, (a, b) in enumerate(zip(text, conv))
                 if a != b and a not in keep and "\u4e00" <= b <= "\u9fff"}
