@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -119,8 +120,6 @@ class Gate:
             return finding
         if setting == "off":
             return None
-        from dataclasses import replace
-
         return replace(finding, severity=Severity(setting))
 
 

@@ -430,14 +430,19 @@ class _Change:
         return {"dict_version": self.version, "snapshot_digest": digest, "audit_seq": event["seq"]}
 
 
-def _row(db, key: str) -> dict | None:
-    cur = db.conn.execute("SELECT * FROM dict_entry WHERE key = ?", [key])
+def _fetch_one(db, sql: str, params: list, json_column: str) -> dict | None:
+    """One row as a dict, with its JSON column decoded; None when there is no row."""
+    cur = db.conn.execute(sql, params)
     values = cur.fetchone()
     if values is None:
         return None
     row = dict(zip([d[0] for d in cur.description], values))
-    row["body"] = json.loads(row["body"])
+    row[json_column] = json.loads(row[json_column])
     return row
+
+
+def _row(db, key: str) -> dict | None:
+    return _fetch_one(db, "SELECT * FROM dict_entry WHERE key = ?", [key], "body")
 
 
 def _check_expected(row: dict, expected_revision: Any) -> None:
@@ -875,13 +880,7 @@ def snapshot(db, version: int) -> dict:
 def explain_ruleset(db, ruleset: str) -> dict | None:
     """Which dictionary version a report's ``ruleset`` was built from, and its manifest."""
     ensure_schema(db)
-    cur = db.conn.execute("SELECT * FROM dict_ruleset WHERE ruleset = ?", [ruleset])
-    values = cur.fetchone()
-    if values is None:
-        return None
-    row = dict(zip([d[0] for d in cur.description], values))
-    row["manifest"] = json.loads(row["manifest"])
-    return row
+    return _fetch_one(db, "SELECT * FROM dict_ruleset WHERE ruleset = ?", [ruleset], "manifest")
 
 
 # -- "what would this entry have caught?" ----------------------------------------------------------
