@@ -1,4 +1,5 @@
-"""Similar-sounding and similar-looking characters, from pycorrector's shipped data files.
+"""Similar-sounding and similar-looking characters, from pycorrector's shipped data files, and
+readings (toneless pinyin) from pypinyin's character table.
 
 The files are found through the installed distribution's file list; the ``pycorrector`` package is
 never imported, because importing it pulls torch and transformers (seconds and ~500 MB).
@@ -7,6 +8,7 @@ never imported, because importing it pulls torch and transformers (seconds and ~
 from __future__ import annotations
 
 import functools
+import unicodedata
 from importlib import metadata
 from pathlib import Path
 
@@ -71,3 +73,33 @@ def are_confusable(a: str, b: str) -> bool:
 
 
 __all__.append("are_confusable")
+
+
+@functools.cache
+def common_chars() -> frozenset[str]:
+    """pycorrector's 3,500 common characters: the only ones offered as a homophone in place of another."""
+    return frozenset(pycorrector_data_file("common_char_set.txt").read_text(encoding="utf-8").split())
+
+
+@functools.cache
+def _reading_table() -> dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict  # a plain dict module: fast, no models
+
+    return pinyin_dict
+
+
+def _toneless(syllable: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", syllable) if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=65536)
+def readings(ch: str, limit: int = 2) -> tuple[str, ...]:
+    """The first ``limit`` toneless readings of ``ch`` (行 → xing, hang), most common first; () if unknown.
+
+    An IME slip keeps the syllables and loses the tones, so toneless readings are what two words that
+    an editor can type for each other share; rare readings beyond the first two add only noise."""
+    raw = _reading_table().get(ord(ch), "")
+    return tuple(dict.fromkeys(_toneless(r) for r in raw.split(",") if r))[:limit]
+
+
+__all__ += ["common_chars", "readings"]

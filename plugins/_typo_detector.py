@@ -1,27 +1,56 @@
-"""The statistical typo detector: noisy-channel candidates scored by the word-trigram LM.
+"""The statistical typo detector: noisy-channel edits scored by one or two word-trigram LMs.
 
 For each run of Han characters (numbers, Latin text, URLs and punctuation end a run, so they are
-never scored), the run is segmented with the LM's own lexicon. Only *suspicious* positions are
-tried: characters the segmenter leaves on their own (a typo usually breaks a word apart). A
-candidate is a same-pinyin or similar-shape character that, put in place, forms a lexicon word
-with its neighbours; the run is re-segmented and re-scored, and the best candidate is kept when it
-improves the log10 probability by more than the threshold. Protected positions (names, allow-listed
-vocabulary, titles, dictionary terms) are never tried.
+never scored), the run is segmented with the primary LM's lexicon and three kinds of *edit* are
+tried, only at suspicious places:
+
+- ``char``: a character the segmenter leaves on its own (a slip usually breaks a word apart) is
+  replaced by a same-pinyin, homophone or similar-shape character that makes a word with its
+  neighbours;
+- ``char-in-word``: the same inside a two-character word (real-word slips such as 自愿→资源 in
+  人力自愿), which must clear a higher bar;
+- ``word``: a two- or three-character word replaced by a vocabulary word that sounds the same and
+  differs in at least two characters (the pinyin-IME slip 练习会议 for 联席会议).
+
+Each edit is re-segmented locally and re-scored by every model; it counts only if every model gains
+at least ``min_each`` and the summed log10 gain clears the bar of its kind. Agreement of two models
+trained on different text is what keeps false alarms down. The best edit of a run is accepted, the
+edits around it are re-scored, and so on for a few rounds (sentences often hold two slips).
+Protected positions (names, allow-listed vocabulary, titles, dictionary terms) are never touched.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-from typing import Callable, Container, Iterable
+from typing import Callable, Iterable, Sequence
 
-__all__ = ["Flag", "Detector", "HAN_RUN"]
+__all__ = ["Bars", "Flag", "Detector", "HAN_RUN", "CHAR", "CHAR_IN_WORD", "WORD"]
 
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 
 # Characters whose slips the LM cannot judge reliably from a word trigram: very frequent function
-# characters swap into each other (的/地/得, 在/再, 做/作) in ways the curated context rules handle.
-_NEVER_TRY = frozenset("的地得了着过之其与和及或而也都就才又还再在是有为以于把被从向对")
+# characters swap into each other (的/地/得, 在/再, 做/作) in ways the curated context rules handle;
+# 一 heads numeral-classifier phrases (一支, 一经) that the models keep "correcting" to 意志, 已经.
+_NEVER_TRY = frozenset("的地得了着过之其与和及或而也都就才又还再在是有为以于把被从向对一")
+
+CHAR, CHAR_IN_WORD, WORD = "char", "char-in-word", "word"
+_CONTEXT = 1  # characters of context either side that a local re-segmentation may merge with
+
+
+@dataclass(frozen=True)
+class Bars:
+    """Summed log10 gain an edit of each kind must exceed (None: the kind is not tried), and the gain
+    each model on its own must reach."""
+
+    char: float
+    char_in_word: float | None = None
+    word: float | None = None
+    min_each: float = 0.0
+
+    def of(self, kind: str) -> float | None:
+        return {CHAR: self.char, CHAR_IN_WORD: self.char_in_word, WORD: self.word}[kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,24 +59,50 @@ class Flag:
     end: int
     text: str
     suggestion: str
-    gain: float         # log10 probability gain of the suggestion over the original
+    gain: float         # summed log10 probability gain of the suggestion over the original
+    margin: float       # gain above the bar of the edit's kind
+    kind: str
+
+
+class _Segmented:
+    """One model's view of the current run: its words, their start offsets and the run's score."""
+
+    __slots__ = ("model", "words", "starts", "score")
+
+    def __init__(self, model, text: str, words: list[str] | None = None):
+        self.model = model
+        self.words = words if words is not None else model.segment(text)
+        self.starts = []
+        pos = 0
+        for w in self.words:
+            self.starts.append(pos)
+            pos += len(w)
+        self.score = model.score(self.words)
+
+    def rescored(self, new_text: str, lo: int, hi: int) -> tuple[float, list[str]]:
+        """Gain and words after characters ``lo..hi`` changed: only the words around them are
+        re-segmented (the rest of the run keeps its segmentation), the whole run is re-scored."""
+        a = max(0, bisect.bisect_right(self.starts, max(0, lo - _CONTEXT)) - 1)
+        b = bisect.bisect_right(self.starts, min(len(new_text) - 1, hi - 1 + _CONTEXT))
+        left = self.starts[a]
+        right = self.starts[b] if b < len(self.starts) else len(new_text)
+        words = self.words[:a] + self.model.segment(new_text[left:right]) + self.words[b:]
+        return self.model.score(words) - self.score, words
 
 
 class Detector:
-    def __init__(self, lm, similar: Callable[[str], Iterable[str]], *, threshold: float = 4.0,
-                 rounds: int = 2, max_word: int = 4, word_threshold: float | None = None,
-                 max_suspect_len: int = 2):
-        self.lm = lm
+    def __init__(self, models, similar: Callable[[str], Iterable[str]], *, candidates=None,
+                 bars: Bars | None = None, threshold: float | None = None, rounds: int = 3):
+        self.models: Sequence = list(models) if isinstance(models, (list, tuple)) else [models]
         self.similar = similar
-        self.threshold = threshold
+        self.candidates = candidates
+        bars = bars or Bars(char=4.0, char_in_word=6.0)
+        if threshold is not None:
+            bars = Bars(threshold, threshold + 2.0, bars.word, bars.min_each)
+        self.bars = bars
         self.rounds = rounds
-        self.max_word = max_word
-        # Characters inside a 2-character lexicon word are tried too (real-word errors such as
-        # 自愿→资源), but they must clear a higher bar.
-        self.word_threshold = threshold + 1.0 if word_threshold is None else word_threshold
-        self.max_suspect_len = max_suspect_len
-        self.lexicon: Container[str] = lm.lexicon
 
+    # -- public -----------------------------------------------------------------------------------
     def detect(self, text: str, protected: Callable[[int], bool] = lambda i: False) -> list[Flag]:
         flags: list[Flag] = []
         for m in HAN_RUN.finditer(text):
@@ -56,56 +111,113 @@ class Detector:
 
     # -- one run of Han characters ----------------------------------------------------------------
     def _run(self, run: str, offset: int, protected) -> list[Flag]:
+        views = [_Segmented(model, run) for model in self.models]
+        blocked = bytearray(len(run))
+        for i, ch in enumerate(run):
+            if ch in _NEVER_TRY or protected(offset + i):
+                blocked[i] = 1
+        scored = {edit: self._score(run, views, edit) for edit in self._edits(run, views[0], blocked)}
+        fresh = set(scored)  # scored against the current text; the others are re-scored when picked
         out: list[Flag] = []
-        chars = list(run)
-        words = self.lm.segment(run)
-        base = self.lm.score(words)
-        done: set[int] = set()
-        for _ in range(self.rounds):
-            best = None
-            pos = 0
-            for w in words:
-                start, pos = pos, pos + len(w)
-                if len(w) > self.max_suspect_len or w in _NEVER_TRY:
-                    continue
-                bar = self.threshold if len(w) == 1 else self.word_threshold
-                for i in range(start, pos):
-                    if i in done or protected(offset + i):
-                        continue
-                    original = chars[i]
-                    for cand in self._candidates(chars, i):
-                        chars[i] = cand
-                        new_words = self.lm.segment("".join(chars))
-                        chars[i] = original
-                        gain = self.lm.score(new_words) - base
-                        if gain > bar and (best is None or gain - bar > best[0] - best[4]):
-                            best = (gain, i, cand, new_words, bar)
+        while len(out) < self.rounds:
+            best = max(((v[0], e) for e, v in scored.items() if v is not None), default=None)
             if best is None:
                 break
-            gain, i, cand, new_words, _ = best
-            out.append(Flag(offset + i, offset + i + 1, run[i], cand, gain))
-            done.add(i)
-            chars[i] = cand
-            words, base = new_words, base + gain
+            edit = best[1]
+            if edit not in fresh:
+                scored[edit] = self._score(run, views, edit)
+                fresh.add(edit)
+                continue
+            margin, gain, new_text, new_words = scored.pop(edit)
+            positions, chars, kind = edit
+            lo, hi = positions[0], positions[-1] + 1
+            out.append(Flag(offset + lo, offset + hi, run[lo:hi], new_text[lo:hi], gain, margin, kind))
+            for p in positions:
+                blocked[p] = 1
+            run = new_text
+            views = [_Segmented(v.model, run, words) for v, words in zip(views, new_words)]
+            # Edits near the change see another context now: generate and score them afresh; edits
+            # further away keep their margin until picked (then they are re-scored, see above).
+            near = range(max(0, lo - 3), min(len(run), hi + 3))
+            scored = {e: v for e, v in scored.items()
+                      if v is not None and not any(p in near or blocked[p] for p in e[0])}
+            fresh = set()
+            for e in self._edits(run, views[0], blocked, near):
+                scored[e] = self._score(run, views, e)
+                fresh.add(e)
         return out
 
-    def _candidates(self, chars: list[str], i: int) -> list[str]:
-        """Similar characters that make a lexicon word of 2..max_word characters around ``i``."""
-        original = chars[i]
-        n = len(chars)
-        out = []
-        lexicon = self.lexicon
-        for cand in self.similar(original):
-            chars[i] = cand
-            found = False
-            for length in range(2, self.max_word + 1):
-                for s in range(max(0, i - length + 1), min(i, n - length) + 1):
-                    if "".join(chars[s:s + length]) in lexicon:
-                        found = True
-                        break
-                if found:
-                    break
-            if found:
-                out.append(cand)
-        chars[i] = original
-        return out
+    def _score(self, run: str, views, edit):
+        """(margin, gain, new text, new words per model) or None when the edit does not clear its bar."""
+        positions, chars, kind = edit
+        bar = self.bars.of(kind)
+        new = list(run)
+        for p, c in zip(positions, chars):
+            new[p] = c
+        new_text = "".join(new)
+        lo, hi = positions[0], positions[-1] + 1
+        total, all_words = 0.0, []
+        for k, view in enumerate(views):
+            gain, words = view.rescored(new_text, lo, hi)
+            if gain < self.bars.min_each:
+                return None
+            total += gain
+            all_words.append(words)
+        if total <= bar:
+            return None
+        return total - bar, total, new_text, all_words
+
+    # -- candidate edits --------------------------------------------------------------------------
+    def _edits(self, run: str, view: _Segmented, blocked: bytearray, only: range | None = None):
+        """(positions, characters, kind) for the suspicious places of ``run`` (within ``only``)."""
+        n = len(run)
+        word_len = [0] * n
+        for start, w in zip(view.starts, view.words):
+            for k in range(start, start + len(w)):
+                word_len[k] = len(w)
+        lexicon_has = self._lexicon_has
+        for i in (only if only is not None else range(n)):
+            if blocked[i] or word_len[i] > 2:
+                continue
+            kind = CHAR if word_len[i] == 1 else CHAR_IN_WORD
+            if self.bars.of(kind) is None:
+                continue
+            for cand in self._char_candidates(run, i):
+                yield (i,), (cand,), kind
+        if self.bars.word is None or self.candidates is None:
+            return
+        for length in (2, 3):
+            for s in range(0, n - length + 1):
+                if only is not None and not (s in only or s + length - 1 in only):
+                    continue
+                if any(blocked[k] or word_len[k] > 2 for k in range(s, s + length)):
+                    continue
+                window = run[s:s + length]
+                if not lexicon_has(window):
+                    continue
+                for word in self.candidates.homophone_words(window):
+                    diff = [k for k in range(length) if word[k] != window[k]]
+                    if len(diff) >= 2 and not any(word[k] in _NEVER_TRY for k in diff):
+                        yield tuple(s + k for k in diff), tuple(word[k] for k in diff), WORD
+
+    def _lexicon_has(self, word: str) -> bool:
+        return any(word in m.lexicon for m in self.models)
+
+    def _char_candidates(self, run: str, i: int) -> list[str]:
+        """Similar characters that make a vocabulary word of 2–3 characters around ``i``."""
+        original = run[i]
+        similar = set(self.similar(original))
+        if self.candidates is not None:
+            similar.update(self.candidates.homophone_chars(original))
+            fillers = self.candidates.fillers(run, i)
+            return sorted(c for c in similar if c != original and c in fillers)
+        return sorted(c for c in similar if c != original and self._forms_word(run, i, c))
+
+    def _forms_word(self, run: str, i: int, cand: str, max_word: int = 4) -> bool:
+        """Without a candidate index (tiny test models): test the model lexicons directly."""
+        text = run[:i] + cand + run[i + 1:]
+        for length in range(2, max_word + 1):
+            for s in range(max(0, i - length + 1), min(i, len(text) - length) + 1):
+                if self._lexicon_has(text[s:s + length]):
+                    return True
+        return False

@@ -21,20 +21,25 @@ import threading
 
 from pubgate import BaseCheck, Category, Severity, hookimpl
 from pubgate.checks import quoted_spans
+from pubgate.plugins._typo_detector import Bars
 
-__all__ = ["StatisticalTypoCheck", "NOTICE_NO_MODEL", "THRESHOLD_INFO", "THRESHOLD_WARN"]
+__all__ = ["StatisticalTypoCheck", "NOTICE_NO_MODEL", "SINGLE_MODEL_BARS", "TWO_MODEL_BARS", "WARN_MARGIN"]
 
 log = logging.getLogger(__name__)
 
 NOTICE_NO_MODEL = "错别字统计层未启用：未找到语言模型，请运行 pubgate lm build"
+NOTICE_COMPANION_CHANGED = ("错别字统计层以单模型运行（召回率较低）：第二模型 libime-data-language-model 已删除或升级，"
+                            "请重新运行 pubgate lm build")
 NOTICE_NO_KENLM = "错别字统计层未启用：未安装 kenlm，请运行 pip install kenlm 后执行 pubgate lm build"
 
-# log10-probability gains, chosen on the tune part of ECSpell odw.train (benchmarks/eval_typos.py):
-# at THRESHOLD_INFO the layer's flag precision on tune is about 0.95; at THRESHOLD_WARN about 0.97.
-THRESHOLD_INFO = 4.0
-THRESHOLD_WARN = 5.0
-# Characters inside a two-character word (real-word errors such as 自愿→资源) need a larger gain.
-THRESHOLD_WORD = 6.0
+# Bars in log10-probability gain, chosen on the tune part of ECSpell odw.train against the false-alarm
+# budget on clean prose (benchmarks/eval_typos.py --sweep). With the companion model the gain is the
+# sum over both models and each must gain at least ``min_each``: two models trained on different text
+# rarely agree on a false alarm, so the bars can sit lower and recall rises at the same precision.
+SINGLE_MODEL_BARS = Bars(char=4.0, char_in_word=6.0, word=None)
+TWO_MODEL_BARS = Bars(char=8.5, char_in_word=7.5, word=7.5, min_each=2.0)
+# A finding is ``warn`` when its gain clears the bar by this much, else ``info``.
+WARN_MARGIN = 1.0
 
 _NAME_FILES = ("person_name.txt", "place_name.txt")
 # Dictionary kinds whose strings are protected terms (names of organs, leaders, formulations).
@@ -85,9 +90,9 @@ def _mark(mask: bytearray, automaton, text: str) -> None:
         mask[end - length + 1:end + 1] = b"\x01" * length
 
 
-def confidence_for(gain: float) -> float:
-    """A 0–1 confidence from the LM gain: 0.9 at the info threshold, rising towards 0.99."""
-    return round(min(0.99, 0.9 + 0.03 * max(0.0, gain - THRESHOLD_INFO)), 2)
+def confidence_for(margin: float) -> float:
+    """A 0–1 confidence from how far the gain clears its bar: 0.9 at the bar, rising towards 0.99."""
+    return round(min(0.99, 0.9 + 0.03 * max(0.0, margin)), 2)
 
 
 class StatisticalTypoCheck(BaseCheck):
@@ -95,27 +100,32 @@ class StatisticalTypoCheck(BaseCheck):
     category = Category.TYPO
     severity = Severity.WARN
     description = "错别字（统计语言模型）：同音、形近字替换后语言模型概率显著提高的位置"
-    def __init__(self, dictionaries=None, *, data_root=None, threshold: float = THRESHOLD_INFO,
-                 warn_threshold: float = THRESHOLD_WARN, word_threshold: float = THRESHOLD_WORD):
+    def __init__(self, dictionaries=None, *, data_root=None, bars: Bars | None = None,
+                 threshold: float | None = None, warn_margin: float = WARN_MARGIN):
         self.dictionaries = dictionaries
         self.data_root = data_root
-        self.threshold = threshold
-        self.warn_threshold = warn_threshold
-        self.word_threshold = word_threshold
+        self._bars = bars
+        self.threshold = threshold    # overrides the single-character bar (tests, sweeps)
+        self.warn_margin = warn_margin
         self._detector = None
         self._protect = None
         self._terms = None
         self._failed: str | None = None
+        self._degraded: str | None = None
         self._lock = threading.Lock()
 
     @property
     def version(self) -> str:
-        """Part of the ruleset digest: the thresholds and the model file's hash (or its absence)."""
+        """Part of the ruleset digest: the bars and the model files' hashes (or their absence)."""
         from pubgate.plugins._typo_lm import model_status
 
-        status = model_status(self.data_root) or {}
-        model = str(status.get("arpa_sha256", "none"))[:16]
-        return f"1;tau={self.threshold}/{self.warn_threshold}/{self.word_threshold};lm={model}"
+        from pubgate.plugins._typo_lm import companion_info
+
+        model = str((model_status(self.data_root) or {}).get("arpa_sha256", "none"))[:16]
+        companion = companion_info(self.data_root)
+        bars = self._bars or (TWO_MODEL_BARS if companion else SINGLE_MODEL_BARS)
+        companion_hash = str(companion["sha256"])[:16] if companion else "none"
+        return f"2;bars={bars};tau={self.threshold};warn={self.warn_margin};lm={model}+{companion_hash}"
 
     # -- availability -----------------------------------------------------------------------------
     @property
@@ -124,7 +134,7 @@ class StatisticalTypoCheck(BaseCheck):
         if self._failed:
             return self._failed
         if self._detector is not None:
-            return None
+            return self._degraded
         from pubgate.plugins._typo_lm import model_status
 
         if model_status(self.data_root) is None:
@@ -139,17 +149,21 @@ class StatisticalTypoCheck(BaseCheck):
         with self._lock:
             if self._detector is None and not self._failed:
                 from pubgate.plugins._typo_detector import Detector
-                from pubgate.plugins._typo_lm import LanguageModelError, load_model
+                from pubgate.plugins._typo_lm import LanguageModelError, load_candidates, load_models, model_status
 
                 try:
-                    lm = load_model(self.data_root)
+                    models = load_models(self.data_root)
+                    candidates = load_candidates(self.data_root)
                 except LanguageModelError as exc:
                     self._failed = f"错别字统计层未启用：{exc}"
                     return None
                 self._protect = self._protected_terms()
                 self._terms = self._severe_terms()
-                self._detector = Detector(lm, _similar_cached(), threshold=self.threshold,
-                                          word_threshold=self.word_threshold)
+                registered = (model_status(self.data_root) or {}).get("companion")
+                self._degraded = NOTICE_COMPANION_CHANGED if registered and len(models) < 2 else None
+                bars = self._bars or (TWO_MODEL_BARS if len(models) > 1 else SINGLE_MODEL_BARS)
+                self._detector = Detector(models, _similar_cached(), candidates=candidates, bars=bars,
+                                          threshold=self.threshold)
         return self._detector
 
     def _protected_terms(self):
@@ -219,11 +233,11 @@ class StatisticalTypoCheck(BaseCheck):
             for flag in detector.detect(text, mask.__getitem__):
                 if self._completes_protected_term(text, flag.start, flag.suggestion):
                     continue
-                severity = Severity.WARN if flag.gain >= self.warn_threshold else Severity.INFO
+                severity = Severity.WARN if flag.margin >= self.warn_margin else Severity.INFO
                 yield self.finding(
                     doc, field, flag.start, flag.end,
                     f"「{flag.text}」疑为错别字，建议改为「{flag.suggestion}」（语言模型判断，请核实）。",
-                    flag.suggestion, severity=severity, confidence=confidence_for(flag.gain),
+                    flag.suggestion, severity=severity, confidence=confidence_for(flag.margin),
                 )
 
     def protection_mask(self, text: str) -> bytearray:

@@ -24,7 +24,16 @@ def _cmd_build(args) -> int:
         return 2
     c = manifest["counts"]
     print(f"完成：{c['unigrams']} 个一元、{c['bigrams']} 个二元、{c['trigrams']} 个三元语法，"
-          f"模型 {manifest['arpa_bytes'] / 1e6:.0f} MB，用时 {manifest['build_seconds']} 秒。")
+          f"模型 {manifest['arpa_bytes'] / 1e6:.0f} MB"
+          f"{'（已转为二进制，加载更快）' if manifest.get('binary') else '（未找到 build_binary，按 ARPA 加载）'}，"
+          f"用时 {manifest['build_seconds']} 秒。")
+    companion = manifest.get("companion")
+    if companion:
+        print(f"第二模型：{companion['source']} {companion.get('source_version') or ''}（{companion['path']}，"
+              f"{companion['lexicon']} 词），两模型一致时才报错别字。")
+    else:
+        print("未找到第二模型 libime-data-language-model：统计层以单模型运行，召回率较低；"
+              "可运行 apt-get install -y libime-data-language-model 后重新执行 pubgate lm build。")
     return 0
 
 
@@ -49,7 +58,7 @@ def _cmd_status(args) -> int:
 def add_commands(subparsers) -> None:
     lm = subparsers.add_parser("lm", help="错别字检查的离线语言模型（生成、状态）")
     lm_sub = lm.add_subparsers(dest="lm_command", metavar="ACTION")
-    build = lm_sub.add_parser("build", help="由 Debian 软件包 sunpinyin-data 生成语言模型（安装时运行一次）")
+    build = lm_sub.add_parser("build", help="由 Debian 软件包 sunpinyin-data（及 libime-data-language-model）生成语言模型（安装时运行一次）")
     build.add_argument("--data-dir", help="数据目录（默认 PUBGATE_DATA_DIR 或 ~/.local/share/pubgate）")
     build.set_defaults(func=_cmd_build)
     status = lm_sub.add_parser("status", help="显示语言模型是否就绪及其来源、大小")

@@ -89,7 +89,7 @@ def test_detector_finds_the_slip_on_the_tiny_model(tiny_model):
 
 def test_check_reports_with_confidence_and_respects_protection(tiny_model):
     root, _ = tiny_model
-    check = StatisticalTypoCheck(data_root=root, threshold=3.0, warn_threshold=5.0)
+    check = StatisticalTypoCheck(data_root=root, threshold=3.0, warn_margin=2.0)
     assert check.notice is None
     doc = Document(draft=Draft.from_dict({"body": "项目峻工验收。《项目峻工验收》", "format": "text"}))
     found = list(check.run(doc))
@@ -112,3 +112,90 @@ def test_lm_status_command_without_model(tmp_path, capsys):
 
     assert main(["lm", "status", "--data-dir", str(tmp_path)]) == 1
     assert "pubgate lm build" in capsys.readouterr().out
+
+
+def test_segmenter_matches_jieba_on_han_and_mixed_text(tiny_model):
+    import jieba
+
+    root, _ = tiny_model
+    model = lm_mod.load_model(root)
+    reference = jieba.Tokenizer()
+    reference.FREQ, reference.total, reference.initialized = model.lexicon.freq, model.lexicon.total, True
+    for text in ("项目竣工验收已经完成", "项目峻工验收", "未知字项目", "项目A3竣工，验收"):
+        assert model.segment(text) == reference.lcut(text, HMM=False)
+    assert "项目" in model.lexicon and "项" not in model.lexicon  # a prefix is not a word
+
+
+def test_build_writes_the_candidate_index(tiny_model):
+    root, _ = tiny_model
+    assert (root / "lm" / "candidates.json").is_file()
+    index = lm_mod.load_candidates(root)
+    assert "竣" in index.fillers("项目峻工验收", 2)  # 竣 completes 竣工
+    assert index.fillers("峻峻", 0) == ""
+
+
+def test_without_build_binary_the_arpa_is_loaded(tmp_path, monkeypatch):
+    pytest.importorskip("kenlm")
+    monkeypatch.setattr(lm_mod.shutil, "which", lambda name: None)
+    pydict = tmp_path / "pydict_sc.bin"
+    write_pydict(pydict)
+    manifest = lm_mod.build_model(tmp_path / "data", pydict=pydict, dump=dump_lines())
+    assert manifest["binary"] is None and not (tmp_path / "data" / "lm" / "model.bin").exists()
+    model = lm_mod.load_model(tmp_path / "data")
+    assert model.score(["项目", "竣工", "验收"]) > model.score(["项目", "峻", "工", "验收"]) + 3
+    lm_mod.reset_cache()
+
+
+@pytest.fixture
+def tiny_binary(tiny_model):
+    """The tiny model as a kenlm binary, standing in for the companion model (needs build_binary)."""
+    root, _ = tiny_model
+    out = root.parent / "companion.lm"
+    if not lm_mod.write_binary(root / "lm" / "model.arpa", out):
+        pytest.skip("kenlm build_binary not installed (Debian: libime-bin)")
+    return out
+
+
+def test_vocabulary_is_read_from_a_kenlm_binary(tiny_binary):
+    assert set(lm_mod.read_kenlm_vocabulary(tiny_binary)) >= {"项目", "竣工", "验收", "峻", "工"}
+
+
+def test_companion_model_is_registered_and_loaded_beside_the_primary(tiny_model, tiny_binary, tmp_path):
+    pydict = tmp_path / "pydict_sc.bin"
+    root = tmp_path / "with-companion"
+    manifest = lm_mod.build_model(root, pydict=pydict, dump=dump_lines(), companion=tiny_binary)
+    assert manifest["companion"]["path"] == str(tiny_binary) and manifest["companion"]["lexicon"] >= 8
+    models = lm_mod.load_models(root)
+    assert [m.name for m in models] == ["sunpinyin-data", "libime-data-language-model"]
+    assert models[1].segment("项目竣工验收") == ["项目", "竣工", "验收"]
+
+
+def test_two_models_must_both_gain(tiny_model, tiny_binary, tmp_path):
+    from pubgate.confusables import similar_chars
+    from pubgate.plugins._typo_detector import Bars, Detector
+
+    root = tmp_path / "pair"
+    lm_mod.build_model(root, pydict=tmp_path / "pydict_sc.bin", dump=dump_lines(), companion=tiny_binary)
+    models = lm_mod.load_models(root)
+    gain = models[0].score(["项目", "竣工", "验收"]) - models[0].score(["项目", "峻", "工", "验收"])
+    agree = Detector(models, similar_chars, bars=Bars(char=gain * 1.5, min_each=gain * 0.9))
+    assert [(f.text, f.suggestion) for f in agree.detect("项目峻工验收")] == [("峻", "竣")]
+    # the summed gain is twice one model's: a bar above it, or a per-model floor above one, stops it
+    assert Detector(models, similar_chars, bars=Bars(char=gain * 2.1)).detect("项目峻工验收") == []
+    assert Detector(models, similar_chars, bars=Bars(char=gain, min_each=gain * 1.1)).detect("项目峻工验收") == []
+
+
+def test_a_companion_changed_since_the_build_is_dropped_with_a_notice(tiny_model, tiny_binary, tmp_path):
+    from pubgate.plugins.typo import NOTICE_COMPANION_CHANGED
+
+    root = tmp_path / "changed"
+    lm_mod.build_model(root, pydict=tmp_path / "pydict_sc.bin", dump=dump_lines(), companion=tiny_binary)
+    with tiny_binary.open("ab") as fh:  # what a package upgrade looks like from here
+        fh.write(b"\0" * 16)
+    lm_mod.reset_cache()
+    assert len(lm_mod.load_models(root)) == 1
+    check = StatisticalTypoCheck(data_root=root, threshold=3.0)
+    doc = Document(draft=Draft.from_dict({"body": "项目峻工验收。", "format": "text"}))
+    assert [(f.text, f.suggestion) for f in check.run(doc)] == [("峻", "竣")]  # still runs, on one model
+    assert check.notice == NOTICE_COMPANION_CHANGED
+    lm_mod.reset_cache()

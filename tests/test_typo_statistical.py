@@ -22,9 +22,18 @@ def lm_findings(report):
     return [f for f in report.findings if f.rule == "typo.statistical"]
 
 
+@pytest.fixture(scope="module")
+def two_models(lm_ready):
+    if len(_typo_lm.load_models()) < 2:
+        pytest.skip("companion model not installed (apt-get install libime-data-language-model; pubgate lm build)")
+    return True
+
+
 @pytest.mark.parametrize("body, wrong, right", [
     ("会议要求各单位加强组织零导，确保各项工作落到实处。", "零", "领"),
     ("各单位要认真组织学习，切实提高思想认试。", "试", "识"),
+    ("对检查中发现的问题，要建立台账，限期整该。", "该", "改"),
+    ("进一步完善社会保障体系，提高城乡居民基本养老保险待偶。", "偶", "遇"),
 ])
 def test_lm_flags_a_slip_with_its_suggestion(lm_ready, check, body, wrong, right):
     found = lm_findings(check(body))
@@ -39,6 +48,10 @@ def test_lm_flags_a_slip_with_its_suggestion(lm_ready, check, body, wrong, right
     "抗疫一线的医务人员，疫后重建工作，放管服改革，党章党规，审评审批，转企改制，访惠聚工作队。",
     "省人民政府关于同意设立开发区的请示（2023〕6号）收悉。现批复如下。",
     "请于2024年5月30日前将报名表报送至县人社局，网址 https://www.example.gov.cn/bm 。",
+    "中方愿同葡方加强全球治理合作，欢迎玻方用好中国国际进口博览会平台。",
+    "筑牢拒腐防变的思想道德防线，主动急民之所急、忧民之所忧。",
+    "必须有一支坚强的有战斗力的干部队伍，确保能源资源国内生产自给的战略底线。",
+    "电视台开设时事评论栏目，各地抓紧制定实施方案。",
 ])
 def test_lm_leaves_correct_text_names_and_new_vocabulary_alone(lm_ready, check, body):
     assert lm_findings(check(body)) == []
@@ -63,3 +76,14 @@ def test_clean_official_prose_stays_under_the_false_alarm_budget(lm_ready, check
     body = "\n".join(sentences)
     flags = [f for f in check(body).findings if str(f.category) == "typo"]
     assert len(flags) * 1000 / len(body) <= 0.2
+
+
+def test_a_word_typed_as_its_homophone_is_found(two_models, check):
+    """A pinyin IME replaces a whole word: 实施方案 typed as 时事方案 (two wrong characters)."""
+    found = lm_findings(check("各地要抓紧制定时事方案，明确责任分工。"))
+    assert [(f.text, f.suggestion) for f in found] == [("时事", "实施")]
+
+
+def test_two_slips_in_one_sentence_are_both_found(two_models, check):
+    found = lm_findings(check("要落实经费保障和人员配背，提高城乡居民基本养老保险待偶。"))
+    assert sorted((f.text, f.suggestion) for f in found) == [("偶", "遇"), ("背", "备")]

@@ -1,0 +1,100 @@
+"""Where the statistical typo detector looks for the right form: the models' vocabulary, indexed.
+
+Two questions are asked for every suspicious position, thousands of times a draft, so both are
+answered by a dictionary look-up rather than a loop over candidates:
+
+- which characters, put at position ``i``, make a two- or three-character word with the neighbours
+  (``fillers``): a slip usually breaks a word, and its correction restores one;
+- which words sound the same as a two- or three-character word of the text (``homophone_words``):
+  pinyin input methods replace a whole word by a homophone (人力自愿 for 人力资源, 练习会议 for 联席会议),
+  two wrong characters at once that no single-character edit can repair.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable
+
+from pubgate.confusables import common_chars, readings
+
+__all__ = ["CandidateIndex"]
+
+HOLE = "\x00"  # stands for the missing character in a pattern key
+
+
+def _is_han(word: str) -> bool:
+    return all("\u4e00" <= c <= "\u9fff" for c in word)
+
+
+def _sound_keys(word: str) -> list[str]:
+    options = [readings(c) for c in word]
+    if not all(options):
+        return []
+    return [" ".join(combo) for combo in itertools.product(*options)]
+
+
+class CandidateIndex:
+    """Pattern and sound indexes over the union vocabulary of the detector's models.
+
+    Built by ``pubgate lm build`` into the data directory (``build`` takes seconds; ``load`` a fraction
+    of one). Values are plain strings, not sets, to keep the resident size down."""
+
+    def __init__(self, holes: dict[str, str], sounds: dict[str, str], char_sounds: dict[str, str]):
+        self._holes = holes              # "人\0源" → "资…": characters completing the pattern to a word
+        self._sounds = sounds            # "zi yuan" → "资源 自愿 …": words with these toneless readings
+        self._char_sounds = char_sounds  # "zi" → "子自资…": common characters with this reading
+
+    @classmethod
+    def build(cls, words: Iterable[str]) -> "CandidateIndex":
+        holes: dict[str, set[str]] = defaultdict(set)
+        sounds: dict[str, list[str]] = defaultdict(list)
+        for word in set(words):
+            if len(word) in (2, 3) and _is_han(word):
+                for k in range(len(word)):
+                    holes[word[:k] + HOLE + word[k + 1:]].add(word[k])
+                for key in _sound_keys(word):
+                    sounds[key].append(word)
+        char_sounds: dict[str, list[str]] = defaultdict(list)
+        for ch in sorted(common_chars()):
+            for key in readings(ch):
+                char_sounds[key].append(ch)
+        return cls({k: "".join(sorted(v)) for k, v in holes.items()},
+                   {k: " ".join(sorted(v)) for k, v in sounds.items()},
+                   {k: "".join(v) for k, v in char_sounds.items()})
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"holes": self._holes, "sounds": self._sounds, "chars": self._char_sounds},
+                                  ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "CandidateIndex":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(data["holes"], data["sounds"], data["chars"])
+
+    def fillers(self, text: str, i: int) -> str:
+        """Characters that, at ``i``, complete a 2–3 character vocabulary word with the neighbours."""
+        out = []
+        n = len(text)
+        for length in (2, 3):
+            for s in range(max(0, i - length + 1), min(i, n - length) + 1):
+                chars = self._holes.get(text[s:i] + HOLE + text[i + 1:s + length])
+                if chars:
+                    out.append(chars)
+        return "".join(out)
+
+    def homophone_chars(self, ch: str) -> str:
+        """Common characters sharing a toneless reading with ``ch`` (资 → 自, 子, 紫 …)."""
+        return "".join(self._char_sounds.get(r, "") for r in readings(ch))
+
+    def homophone_words(self, word: str) -> set[str]:
+        """Vocabulary words of the same length that sound like ``word`` (自愿 → 资源, 志愿 …), itself excluded."""
+        out: set[str] = set()
+        for key in _sound_keys(word):
+            out.update(self._sounds.get(key, "").split())
+        out.discard(word)
+        return out
