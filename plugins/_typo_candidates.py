@@ -1,4 +1,4 @@
-"""Where the statistical typo detector looks for the right form: the models' vocabulary, indexed.
+"""Where the statistical typo detector looks for the right form: the primary model's vocabulary, indexed.
 
 Two questions are asked for every suspicious position, thousands of times a draft, so both are
 answered by a dictionary look-up rather than a loop over candidates:
@@ -37,7 +37,7 @@ def _sound_keys(word: str) -> list[str]:
 
 
 class CandidateIndex:
-    """Pattern and sound indexes over the union vocabulary of the detector's models.
+    """Pattern and sound indexes over a vocabulary (the primary model's, see ``_typo_lm``).
 
     Built by ``pubgate lm build`` into the data directory (``build`` takes seconds; ``load`` a fraction
     of one). Values are plain strings, not sets, to keep the resident size down."""

@@ -32,8 +32,10 @@ HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 
 # Characters whose slips the LM cannot judge reliably from a word trigram: very frequent function
 # characters swap into each other (的/地/得, 在/再, 做/作) in ways the curated context rules handle;
-# 一 heads numeral-classifier phrases (一支, 一经) that the models keep "correcting" to 意志, 已经.
-_NEVER_TRY = frozenset("的地得了着过之其与和及或而也都就才又还再在是有为以于把被从向对一")
+# 一 heads numeral-classifier phrases (一支, 一经) that the models keep "correcting" to 意志, 已经; the
+# formal numerals of amounts (贰拾 → 二十) are numbers, which the layer never touches.
+_NEVER_TRY = frozenset("的地得了着过之其与和及或而也都就才又还再在是有为以于把被从向对一"
+                       "壹贰叁肆伍陆柒捌玖拾佰仟")
 
 CHAR, CHAR_IN_WORD, WORD = "char", "char-in-word", "word"
 _CONTEXT = 1  # characters of context either side that a local re-segmentation may merge with

@@ -241,8 +241,14 @@ class StatisticalTypoCheck(BaseCheck):
                 )
 
     def protection_mask(self, text: str) -> bytearray:
-        """1 at every position the detector must not touch: names, places, 《》 titles, allow-list."""
+        """1 at every position the detector must not touch: names, places, 《》 titles, allow-list, and
+        traditional characters (the format check reports those; 強→强 is no typo)."""
+        from pubgate.plugins.script_format import simplified
+
         mask = bytearray(len(text))
+        for i, (a, b) in enumerate(zip(text, simplified(text))):
+            if a != b:
+                mask[i] = 1
         _mark(mask, _name_automaton(), text)
         if self._protect is not None:
             _mark(mask, self._protect, text)

@@ -52,6 +52,7 @@ def test_lm_flags_a_slip_with_its_suggestion(lm_ready, check, body, wrong, right
     "筑牢拒腐防变的思想道德防线，主动急民之所急、忧民之所忧。",
     "必须有一支坚强的有战斗力的干部队伍，确保能源资源国内生产自给的战略底线。",
     "电视台开设时事评论栏目，各地抓紧制定实施方案。",
+    "本项目预算金额为人民币贰拾万元整，采购文件售价伍佰元。",
 ])
 def test_lm_leaves_correct_text_names_and_new_vocabulary_alone(lm_ready, check, body):
     assert lm_findings(check(body)) == []
@@ -87,3 +88,9 @@ def test_a_word_typed_as_its_homophone_is_found(two_models, check):
 def test_two_slips_in_one_sentence_are_both_found(two_models, check):
     found = lm_findings(check("要落实经费保障和人员配背，提高城乡居民基本养老保险待偶。"))
     assert sorted((f.text, f.suggestion) for f in found) == [("偶", "遇"), ("背", "备")]
+
+
+def test_traditional_characters_are_left_to_the_format_check(lm_ready, check):
+    report = check("根據有關規定，進一步加強檢查。")
+    assert lm_findings(report) == []
+    assert any(f.rule.startswith("format.") for f in report.findings)
