@@ -102,7 +102,7 @@ class Detector:
         if threshold is not None:
             bars = Bars(threshold, threshold + 2.0, bars.word, bars.min_each)
         self.bars = bars
-        self.rounds = rounds
+        self.rounds = rounds  # at most this many flags per run of Han characters
 
     # -- public -----------------------------------------------------------------------------------
     def detect(self, text: str, protected: Callable[[int], bool] = lambda i: False) -> list[Flag]:
@@ -159,7 +159,7 @@ class Detector:
         new_text = "".join(new)
         lo, hi = positions[0], positions[-1] + 1
         total, all_words = 0.0, []
-        for k, view in enumerate(views):
+        for view in views:
             gain, words = view.rescored(new_text, lo, hi)
             if gain < self.bars.min_each:
                 return None

@@ -40,9 +40,10 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 __all__ = [
-    "LanguageModel", "LanguageModelError", "data_dir", "model_dir", "load_model", "load_models",
-    "load_candidates", "companion_info", "build_model", "find_sunpinyin", "find_companion", "read_lexicon", "read_kenlm_vocabulary",
-    "write_arpa_from_dump", "model_status", "reset_cache",
+    "LanguageModel", "LanguageModelError", "Vocabulary", "data_dir", "model_dir", "load_model",
+    "load_models", "load_candidates", "companion_info", "build_model", "find_sunpinyin", "find_companion",
+    "read_lexicon", "read_kenlm_vocabulary", "write_arpa_from_dump", "write_binary", "model_status",
+    "reset_cache",
 ]
 
 LN10 = math.log(10.0)
@@ -262,9 +263,7 @@ def read_kenlm_vocabulary(path: Path) -> list[str]:
 
 def write_companion_lexicon(model_path: Path, out: Path) -> int:
     """``word freq`` lines for the companion model, the frequency taken from its unigram probability."""
-    import kenlm
-
-    model = _quietly(kenlm.Model, str(model_path))
+    model = _open_kenlm(model_path)
     rows = [f"{w} {max(1, round(10 ** model.score(w, bos=False, eos=False) * 1e9))}"
             for w in read_kenlm_vocabulary(model_path)]
     tmp = out.with_suffix(".tmp")
@@ -330,11 +329,11 @@ def build_model(root: Path | None = None, *, t3g: Path | None = None, pydict: Pa
     binary = write_binary(target / ARPA_NAME, target / BINARY_NAME)
     if companion is None:
         companion = find_companion() if dump is None else False
-    companion_info = None
+    registered = None
     (target / COMPANION_LEXICON_NAME).unlink(missing_ok=True)
     if companion:
         companion = Path(companion)
-        companion_info = {
+        registered = {
             "source": COMPANION_PACKAGE,
             "source_version": _package_version(COMPANION_PACKAGE),
             "path": str(companion),
@@ -353,7 +352,7 @@ def build_model(root: Path | None = None, *, t3g: Path | None = None, pydict: Pa
         "arpa_sha256": _sha256(target / ARPA_NAME),
         "arpa_bytes": (target / ARPA_NAME).stat().st_size,
         "binary": BINARY_NAME if binary else None,
-        "companion": companion_info,
+        "companion": registered,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(time.perf_counter() - started, 1),
     }
