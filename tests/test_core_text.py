@@ -81,3 +81,14 @@ def test_view_spans_map_back_inside_the_original(text):
         s, e = view.to_original(i, i + 1)
         assert 0 <= s < e <= len(text)
         assert normalize(text[s:e]) == view.norm[i]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="習據國薴苧苎乾於ＡＢＺａ，：（）　AZaz＊*·中华人民共和国", max_size=60))
+def test_one_to_one_map_replaces_exactly_as_one_translate_pass(text):
+    # normalize_chars replaces the few mapped characters one by one; that must equal translating
+    # every character once (薴 → 苧 → 苎 is a chain: 薴 becomes 苧, never 苎).
+    from pubgate.normalize import _one_to_one, normalize_chars
+
+    assert normalize_chars(text) == text.translate(_one_to_one().codes)
+    assert normalize_chars("薴苧") == "苧苎"
