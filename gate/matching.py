@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable
 
-import ahocorasick_rs
-
+from .automata import overlapping_automaton
 from .checks import CHINA_TZ, Document
 from .dictionary_loader import Entry
 from .model import Draft
 from .normalize import MatchView, normalize, normalize_many
+from .prefilter import Needs, NeedsIndex, needed
 
 __all__ = ["Hit", "DictionaryMatcher", "PhraseIndex", "run_example", "covering"]
 
@@ -43,8 +43,7 @@ class PhraseIndex:
     def __init__(self, phrases: dict[str, Any]):
         self.keys = list(phrases)
         self.values = [phrases[k] for k in self.keys]
-        self._ac = ahocorasick_rs.AhoCorasick(self.keys, matchkind=ahocorasick_rs.MatchKind.Standard) \
-            if self.keys else None
+        self._ac = overlapping_automaton(self.keys) if self.keys else None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -85,16 +84,20 @@ class DictionaryMatcher:
     def __init__(self, entries: Iterable[Entry], allow_phrases: Iterable[str] = ()):
         self.regex_entries: list[Entry] = []
         self.compiled: dict[int, _Compiled] = {}
+        # Per regex entry, the literal pieces any match needs (see pubgate.prefilter).
+        self._needs: dict[int, Needs] = {}
         literal: list[tuple[str, Entry]] = []
         for entry in entries:
             if entry.exceptions or entry.before or entry.not_before:
                 self.compiled[id(entry)] = _Compiled(entry)
             if entry.pattern is not None:
                 self.regex_entries.append(entry)
+                self._needs[id(entry)] = needed(entry.pattern)
             elif len(entry.forms) == 1:
                 literal.append((entry.forms[0], entry))
             else:
                 literal.extend((form, entry) for form in entry.forms)
+        self._needs_index = NeedsIndex(self._needs.values())
         keyed: dict[str, tuple[Entry, ...]] = {}
         for key, (_, entry) in zip(normalize_many([form for form, _ in literal]), literal):
             if key:
@@ -129,11 +132,14 @@ class DictionaryMatcher:
         literal = [(s, e, entry) for s, e, group in self.automaton.find(view.norm)
                    if not _ascii_boundary_broken(view.norm, s, e) for entry in group]
         # Regexes cost a scan each, so only those in scope run, and only when a character they
-        # need (`requires`) occurs at all.
+        # need (`requires`) and the literal pieces every match contains occur at all.
+        mapped = view.mapped
+        needs, possible = self._needs, self._needs_index.tester(mapped)
         regex = [(m.start(), m.end(), entry) for entry in self.regex_entries
                  if entry.applies_to(field_name, draft.doc_type, draft.channel) and entry.in_force(on)
-                 and (not entry.requires or any(ch in view.mapped for ch in entry.requires))
-                 for m in entry.pattern.finditer(view.mapped) if m.end() > m.start()]
+                 and (not entry.requires or any(ch in mapped for ch in entry.requires))
+                 and possible(needs[id(entry)])
+                 for m in entry.pattern.finditer(mapped) if m.end() > m.start()]
         for text, candidates, to_original in ((view.norm, literal, view.to_original),
                                               (view.mapped, regex, lambda s, e: (s, e))):
             if not candidates:
