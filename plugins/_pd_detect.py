@@ -37,6 +37,12 @@ _ADDRESS_DETAIL = re.compile(
     r"(?:[0-9\-]*(?:号楼|号|栋|幢|单元|室|户|层|楼))*"
 )
 _LEVEL_CUT = re.compile(r"(?:街道|镇|乡)")
+# Every number pattern above (ID18, ID15, MOBILE, CARD, LANDLINE, PASSPORT, PERMIT) contains seven
+# digits with at most one separator after the third (ID: 110101 1990…, mobile: 138 1234 5678, card:
+# 6222 0212 …; the others are longer runs), and a mask someone wrote contains * or ×. Prose whose
+# numbers are years, dates and amounts has neither, so one search rules all those scans out.
+_NUMBER_CLUSTER = re.compile(r"\d\d\d[ \-.]?\d{4}")
+_DECIMAL = re.compile(r"\d")
 
 PERSONAL_EMAIL_DOMAINS = frozenset(
     "qq.com foxmail.com 163.com 126.com yeah.net sina.com sina.cn sohu.com 139.com aliyun.com "
@@ -137,19 +143,24 @@ def detect(text: str, original: str, ctx: PdContext, *, doc_type: str, blocked: 
     """All personal-data hits of one field. ``text`` is the mapped view, ``original`` the plain text."""
     hits: list[Hit] = []
     spans = _Spans(blocked)
-    has_digit = any(c.isdigit() for c in text)
+    # \d (a decimal digit) implies str.isdigit; the character loop only runs without one.
+    has_digit = _DECIMAL.search(text) is not None or any(c.isdigit() for c in text)
 
     def add(hit: Hit) -> None:
         spans.take(hit.start, hit.end)
         hits.append(hit)
 
     if has_digit:
-        _ids(text, ctx, spans, add, today)
-        _masked(text, spans, add)
-        _mobiles(text, ctx, spans, add, allowed_numbers)
-        _cards(text, ctx, spans, add)
-        _landlines(text, ctx, spans, add)
-        _documents(text, ctx, spans, add)
+        if "*" in text or "×" in text or _NUMBER_CLUSTER.search(text):
+            _ids(text, ctx, spans, add, today)
+            _masked(text, spans, add)
+            _mobiles(text, ctx, spans, add, allowed_numbers)
+            _cards(text, ctx, spans, add)
+            _landlines(text, ctx, spans, add)
+            _documents(text, ctx, spans, add)
+        elif "@" in text or doc_type in address_doc_types:
+            # No number candidates, but a credit code still shields what the later scans see.
+            _reserve_credit_codes(text, spans)
     if "@" in text:
         _emails(text, ctx, spans, add)
     if doc_type in address_doc_types:
@@ -172,10 +183,7 @@ def _ids(text, ctx, spans, add, today):
         if is_valid_id18(number, today):
             add(Hit("id-card", m.start(), m.end(), number.upper(), masks.mask_id(number.upper()), "block",
                     "未脱敏的居民身份证号码（校验位、地区码、出生日期均有效）"))
-    # Letter-bearing 18-character codes: 统一社会信用代码 are never personal; reserve their spans.
-    for m in ALNUM18.finditer(text):
-        if spans.free(m.start(), m.end()) and is_valid_uscc(m.group().upper()):
-            spans.take(m.start(), m.end())
+    _reserve_credit_codes(text, spans)
     for m in ID15.finditer(text):
         if not spans.free(m.start(), m.end()):
             continue
@@ -183,6 +191,13 @@ def _ids(text, ctx, spans, add, today):
         if ctx.near("id_words", before) and is_valid_id15(m.group()):
             add(Hit("id-card-15", m.start(), m.end(), m.group(), masks.mask_id(m.group()), "block",
                     "未脱敏的15位居民身份证号码"))
+
+
+def _reserve_credit_codes(text, spans):
+    """Letter-bearing 18-character codes: 统一社会信用代码 are never personal; reserve their spans."""
+    for m in ALNUM18.finditer(text):
+        if spans.free(m.start(), m.end()) and is_valid_uscc(m.group().upper()):
+            spans.take(m.start(), m.end())
 
 
 def _masked(text, spans, add):
