@@ -20,14 +20,23 @@ _CN_SMALL = "一二三四五六七八九十"
 _WEEKDAY = r"(?:\s*[（(]?\s*(?P<wd_word>星期|周|礼拜)(?P<wd>[一二三四五六日天七])\s*[）)]?)?"
 _WEEKDAY_INDEX = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 
+# Each pattern starts with a character class, its look-behind placed after that first character
+# (``\d(?<![0-9][\s\S])`` = a digit with no digit before it): the regex engine then jumps in C to
+# the next digit instead of trying the whole pattern at every position of the text.
 ARABIC = re.compile(
-    r"(?<![0-9])(?P<y>\d{4})\s?年\s?(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?[日号]" + _WEEKDAY)
-ISO = re.compile(r"(?<![0-9.\-/])(?P<y>(?:19|20)\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+    r"(?P<y>\d(?<![0-9][\s\S])\d{3})\s?年\s?(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?[日号]" + _WEEKDAY)
+ISO = re.compile(r"(?P<y>(?:19|20)(?<![0-9.\-/][\s\S]{2})\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
                  r"(?![0-9]|[.\-/]\d)" + _WEEKDAY)
 CHINESE = re.compile(
-    rf"(?P<y>[{_CN_DIGIT_CLASS}]{{4}})年(?P<m>[{_CN_SMALL}]{{1,2}})月(?P<d>[{_CN_SMALL}]{{1,3}})[日号]" + _WEEKDAY)
+    rf"(?P<y>[{_CN_DIGIT_CLASS}][{_CN_DIGIT_CLASS}]{{3}})年(?P<m>[{_CN_SMALL}]{{1,2}})月(?P<d>[{_CN_SMALL}]{{1,3}})[日号]"
+    + _WEEKDAY)
 # Month and day without a year: only used for dates that exist in no year (4月31日).
-MONTH_DAY = re.compile(r"(?<![0-9年月.\-/])(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]" + _WEEKDAY)
+MONTH_DAY = re.compile(r"(?P<m>\d(?<![0-9年月.\-/][\s\S])\d?)月(?P<d>\d{1,2})[日号]" + _WEEKDAY)
+# A part every match of a pattern contains, starting with a fixed character: a search for it is a
+# fast scan for that character, and prose without it skips the pattern's own scan.
+_ARABIC_PART = re.compile(r"年\s?\d{1,2}\s?月")
+_CHINESE_PART = re.compile(rf"年[{_CN_SMALL}]{{1,2}}月")
+_MONTH_DAY_PART = re.compile(r"月\d{1,2}[日号]")
 
 
 def chinese_number(s: str) -> int | None:
@@ -80,10 +89,10 @@ def find_dates(text: str) -> list[DateMention]:
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     if "年" in text:
-        for m in ARABIC.finditer(text):
+        for m in ARABIC.finditer(text) if _ARABIC_PART.search(text) else ():
             out.append(_mention(m, "arabic", int(m["y"]), int(m["m"]), int(m["d"])))
             taken.append(m.span())
-        for m in CHINESE.finditer(text):
+        for m in CHINESE.finditer(text) if _CHINESE_PART.search(text) else ():
             year = int("".join(str(_CN_DIGITS[c]) for c in m["y"]))
             month, day = chinese_number(m["m"]), chinese_number(m["d"])
             if month is None or day is None:
@@ -96,7 +105,7 @@ def find_dates(text: str) -> list[DateMention]:
                 continue  # not date-shaped: version numbers, codes
             out.append(_mention(m, "iso", int(m["y"]), int(m["m"]), int(m["d"])))
             taken.append(m.span())
-    if "月" in text:
+    if "月" in text and _MONTH_DAY_PART.search(text):
         for m in MONTH_DAY.finditer(text):
             if any(a <= m.start() < b for a, b in taken):
                 continue

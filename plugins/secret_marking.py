@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from pubgate import BaseCheck, Category, Severity, hookimpl
 from pubgate.dictionary_loader import DictionaryError
+from pubgate.prefilter import NeedsIndex, needed
 
 KIND = "secret_markings"
 DEFAULT_LEVELS = ("绝密", "机密", "秘密")
@@ -26,6 +27,9 @@ _HEAD_LINES = 3
 _LEFTOVER = 4
 _NOT_CONTENT = re.compile(r"[\s\d\W_第期号年月日]+")
 _GAP = re.compile(r"[\s　，,、；;。:：·•|/]{0,3}")
+
+
+_SCANS = ("star", "label", "alone", "head", "cipher", "doc_number", "phrase_re")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,10 @@ class SecretMarkingRules:
             rf"(?<=[{_ORGAN_CHARS}])密(?:发|函|字|电|件)?{_YEAR_BRACKET}\s*\d{{1,5}}\s*号")
         self.phrase_re = re.compile("|".join(re.escape(p.match) for p in phrases)) if phrases else None
         self.by_match = {p.match: p for p in phrases}
+        # The text each pattern needs (a 密级 word, 密电, 密 …): most drafts have none, and one
+        # check of all of them rules out the scans (pubgate.prefilter).
+        self.needs = {name: needed(getattr(self, name)) for name in _SCANS if getattr(self, name) is not None}
+        self.needs_index = NeedsIndex(self.needs.values())
 
 
 def load_rules(dictionaries) -> SecretMarkingRules:
@@ -115,6 +123,10 @@ class SecretMarkingCheck(BaseCheck):
     def _field(self, doc, field_name: str, text: str):
         r = self.rules
         spans: list[tuple[int, int]] = []
+        possible = r.needs_index.tester(text)
+
+        def scan(name: str):
+            return getattr(r, name).finditer(text) if possible(r.needs[name]) else ()
 
         def emit(start, end, message, suggestion, severity=Severity.BLOCK, rule=None):
             if any(s < end and start < e for s, e in spans) or doc.quoted(field_name, start, end, titles=False):
@@ -123,7 +135,7 @@ class SecretMarkingCheck(BaseCheck):
             return self.finding(doc, field_name, start, end, message, suggestion, severity=severity,
                                 rule=rule or self.id)
 
-        for m in r.star.finditer(text):
+        for m in scan("star"):
             if m["exam"]:
                 f = emit(m.start(), m.end(), f"「{m.group()}」为试卷密级标志，须确认考试已结束、试卷已解密后方可公开。",
                          "确认已解密，或删除密级标志", Severity.WARN, "secret.markings.exam")
@@ -132,17 +144,17 @@ class SecretMarkingCheck(BaseCheck):
                          "撤下稿件，经保密审查后再处理")
             if f:
                 yield f
-        for m in r.label.finditer(text):
+        for m in scan("label"):
             internal = m["level"] == "内部"
             f = emit(m.start(), m.end(), f"「{m.group()}」表明该文件{'限内部使用' if internal else '属于国家秘密'}，不得公开发布。",
                      "撤下稿件，经保密审查后再处理", Severity.WARN if internal else Severity.BLOCK)
             if f:
                 yield f
-        for m in r.cipher.finditer(text):
+        for m in scan("cipher"):
             f = emit(_code_start(text, m.start()), m.end(), "「密电」为涉密电报，其内容不得上网发布。", "撤下稿件，经保密审查后再处理")
             if f:
                 yield f
-        for m in r.doc_number.finditer(text):
+        for m in scan("doc_number"):
             start = _code_start(text, m.start())
             f = emit(start, m.end(), f"文号「{text[start:m.end()]}」的机关代字含「密」，为涉密文件，不得上网发布。",
                      "撤下稿件，经保密审查后再处理")
@@ -150,7 +162,8 @@ class SecretMarkingCheck(BaseCheck):
                 yield f
         # A marking alone on a line, or opening one of the first lines.
         offset, seen = 0, 0
-        for line in text.split("\n"):
+        lines = text.split("\n") if possible(r.needs["alone"]) or possible(r.needs["head"]) else ()
+        for line in lines:
             if line.strip():
                 m = r.alone.match(line) or (r.head.match(line) if seen < _HEAD_LINES else None)
                 if m:
@@ -160,12 +173,11 @@ class SecretMarkingCheck(BaseCheck):
                         yield f
                 seen += 1
             offset += len(line) + 1
-        yield from self._internal(doc, field_name, text, emit)
+        if r.phrase_re is not None and possible(r.needs["phrase_re"]):
+            yield from self._internal(doc, field_name, text, emit)
 
     def _internal(self, doc, field_name, text, emit):
         r = self.rules
-        if r.phrase_re is None:
-            return
         hits = []
         for m in r.phrase_re.finditer(text):
             phrase = r.by_match[m.group()]
