@@ -44,6 +44,29 @@ class Formulation:
     def index_of(self, word: str) -> int:
         return next(i for i, alts in enumerate(self.members) if word in alts)
 
+    @functools.cached_property
+    def words(self) -> dict[str, int]:
+        """Every member word → its member index (``index_of``)."""
+        out: dict[str, int] = {}
+        for i, alts in enumerate(self.members):
+            for word in alts:
+                out.setdefault(word, i)
+        return out
+
+    @functools.cached_property
+    def occurrences_never_overlap(self) -> bool:
+        """No two occurrences of member words can overlap (none contains another, none ends with
+        the start of another). Then the pattern's left-to-right scan finds every occurrence, so an
+        all-occurrences automaton finds exactly what the pattern finds."""
+        words = list(self.words)
+        for a in words:
+            for b in words:
+                if a != b and a in b:
+                    return False
+                if any(a[-k:] == b[:k] for k in range(1, min(len(a), len(b)))):
+                    return False
+        return True
+
     def member_of(self, item: str) -> int | None:
         found = self.locate(item)
         return found[0] if found else None
@@ -92,6 +115,37 @@ class FormulationOrderCheck(BaseCheck):
 
     def __init__(self, formulations: list[Formulation]):
         self.formulations = formulations
+        self._automaton = None  # built on first use
+
+    def _members_automaton(self):
+        """One automaton over the member words of every formulation whose occurrences never
+        overlap: one scan instead of one regex scan per formulation. word → [(formulation, member)]."""
+        if self._automaton is None:
+            from pubgate.automata import overlapping_automaton
+
+            owners: dict[str, list[tuple[int, int]]] = {}
+            for n, f in enumerate(self.formulations):
+                if f.occurrences_never_overlap:
+                    for word, i in f.words.items():
+                        owners.setdefault(word, []).append((n, i))
+            words = list(owners)
+            self._automaton = (overlapping_automaton(words) if words else None, [owners[w] for w in words])
+        return self._automaton
+
+    def _members_by_sentence(self, text: str, breaks: list[int]) -> list[dict[int, set[int]]]:
+        """Per formulation: sentence number → indices of the members named in that sentence."""
+        seen: list[dict[int, set[int]]] = [{} for _ in self.formulations]
+        automaton, owners = self._members_automaton()
+        if automaton is not None:
+            for key, start, _ in automaton.find_matches_as_indexes(text, overlapping=True):
+                sentence_no = bisect_right(breaks, start)
+                for n, i in owners[key]:
+                    seen[n].setdefault(sentence_no, set()).add(i)
+        for n, f in enumerate(self.formulations):
+            if not f.occurrences_never_overlap:
+                for m in f.pattern.finditer(text):
+                    seen[n].setdefault(bisect_right(breaks, m.start()), set()).add(f.index_of(m.group(0)))
+        return seen
 
     def run(self, doc):
         for field_name in ("title", "body"):
@@ -99,13 +153,10 @@ class FormulationOrderCheck(BaseCheck):
             if "、" not in text:
                 continue
             breaks = [m.start() for m in _BREAK.finditer(text)]
-            # One C-level scan per formulation finds the sentences naming three or more members;
-            # only those are split into clauses and items.
+            # One scan finds the sentences naming three or more members of a formulation; only
+            # those are split into clauses and items.
             wanted: dict[int, list[Formulation]] = {}
-            for f in self.formulations:
-                seen: dict[int, set[int]] = {}
-                for m in f.pattern.finditer(text):
-                    seen.setdefault(bisect_right(breaks, m.start()), set()).add(f.index_of(m.group(0)))
+            for f, seen in zip(self.formulations, self._members_by_sentence(text, breaks)):
                 for sentence_no, members in seen.items():
                     if len(members) >= 3:
                         wanted.setdefault(sentence_no, []).append(f)
