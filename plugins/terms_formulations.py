@@ -115,12 +115,12 @@ class FormulationOrderCheck(BaseCheck):
 
     def __init__(self, formulations: list[Formulation]):
         self.formulations = formulations
-        self._automaton = None  # built on first use
+        self._member_scan = None  # (automaton, owners), built on first use
 
     def _members_automaton(self):
         """One automaton over the member words of every formulation whose occurrences never
         overlap: one scan instead of one regex scan per formulation. word → [(formulation, member)]."""
-        if self._automaton is None:
+        if self._member_scan is None:
             from pubgate.automata import overlapping_automaton
 
             owners: dict[str, list[tuple[int, int]]] = {}
@@ -129,8 +129,8 @@ class FormulationOrderCheck(BaseCheck):
                     for word, i in f.words.items():
                         owners.setdefault(word, []).append((n, i))
             words = list(owners)
-            self._automaton = (overlapping_automaton(words) if words else None, [owners[w] for w in words])
-        return self._automaton
+            self._member_scan = (overlapping_automaton(words) if words else None, [owners[w] for w in words])
+        return self._member_scan
 
     def _members_by_sentence(self, text: str, breaks: list[int]) -> list[dict[int, set[int]]]:
         """Per formulation: sentence number → indices of the members named in that sentence."""
