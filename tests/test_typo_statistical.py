@@ -91,6 +91,11 @@ def test_two_slips_in_one_sentence_are_both_found(two_models, check):
 
 
 def test_traditional_characters_are_left_to_the_format_check(lm_ready, check):
-    report = check("根據有關規定，進一步加強檢查。")
+    report = check("根據有關規定，進一步加強檢查。市發改委對網民咨詢留言作出答復。")
     assert lm_findings(report) == []
     assert any(f.rule.startswith("format.") for f in report.findings)
+
+
+def test_one_traditional_character_does_not_switch_the_layer_off_for_the_rest(two_models, check):
+    found = lm_findings(check("根據上级要求，要落实经费保障和人员配背，提高城乡居民基本养老保险待偶。"))
+    assert sorted((f.text, f.suggestion) for f in found) == [("偶", "遇"), ("背", "备")]
