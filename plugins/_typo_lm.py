@@ -389,9 +389,6 @@ class Vocabulary:
     def __contains__(self, word: str) -> bool:
         return bool(self.freq.get(word))
 
-    def __len__(self) -> int:
-        return sum(1 for f in self.freq.values() if f)
-
 
 @dataclass
 class LanguageModel:

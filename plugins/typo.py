@@ -21,7 +21,7 @@ import threading
 
 from pubgate import BaseCheck, Category, Severity, hookimpl
 from pubgate.checks import quoted_spans
-from pubgate.plugins._typo_detector import Bars
+from pubgate.plugins._typo_detector import HAN_RUN, Bars
 
 __all__ = ["StatisticalTypoCheck", "NOTICE_NO_MODEL", "SINGLE_MODEL_BARS", "TWO_MODEL_BARS", "WARN_MARGIN"]
 
@@ -248,17 +248,16 @@ class StatisticalTypoCheck(BaseCheck):
         """1 at every position the detector must not touch: names, places, 《》 titles, allow-list, and
         every run of Han characters holding a traditional one: the format check reports those (強→强
         is no typo), and the models, trained on simplified text, misjudge their neighbours too."""
-        from pubgate.plugins._typo_detector import HAN_RUN
         from pubgate.plugins.script_format import simplified
 
         mask = bytearray(len(text))
         plain = simplified(text)
         if plain != text:
+            runs = list(HAN_RUN.finditer(text))
             changed = sum(a != b for a, b in zip(text, plain))
-            han = sum(m.end() - m.start() for m in HAN_RUN.finditer(text))
-            if changed >= max(5, _TRADITIONAL_SHARE * han):
+            if changed >= max(5, _TRADITIONAL_SHARE * sum(m.end() - m.start() for m in runs)):
                 return bytearray(b"\x01" * len(text))  # an unconverted reprint: not simplified prose
-            for m in HAN_RUN.finditer(text):
+            for m in runs:
                 if plain[m.start():m.end()] != m.group():
                     mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
         _mark(mask, _name_automaton(), text)
