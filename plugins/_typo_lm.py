@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import re
@@ -39,12 +40,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from pubgate.confusables import decomposed_chars
+
 __all__ = [
     "LanguageModel", "LanguageModelError", "Vocabulary", "data_dir", "model_dir", "load_model",
     "load_models", "load_candidates", "companion_info", "build_model", "find_sunpinyin", "find_companion",
     "read_lexicon", "read_kenlm_vocabulary", "write_arpa_from_dump", "write_binary", "model_status",
     "reset_cache",
 ]
+
+log = logging.getLogger(__name__)
 
 LN10 = math.log(10.0)
 SENTENCE_ID = 0  # id 0 of the SunPinyin model is the sentence boundary
@@ -279,7 +284,10 @@ def _build_candidates(target: Path):
     # under it at all, and the companion's larger vocabulary tripled the index's memory (72 MB against
     # 24 MB) for one more flagged sentence in a hundred on odw tune.
     index = CandidateIndex.build(_read_lexicon_file(target / LEXICON_NAME))
-    index.save(target / CANDIDATES_NAME)
+    try:
+        index.save(target / CANDIDATES_NAME)
+    except OSError as exc:  # a read-only model directory: use the index in memory this time
+        log.warning("cannot write %s: %s", target / CANDIDATES_NAME, exc)
     return index
 
 
@@ -291,7 +299,10 @@ def load_candidates(root: Path | None = None):
     with _LOCK:
         if key not in _CACHE:
             path = model_dir(root) / CANDIDATES_NAME
-            _CACHE[key] = CandidateIndex.load(path) if path.is_file() else _build_candidates(model_dir(root))
+            index = CandidateIndex.load(path) if path.is_file() else None
+            if index is None or (not index.has_components and decomposed_chars()):
+                index = _build_candidates(model_dir(root))  # missing, or written before the component tier
+            _CACHE[key] = index
         return _CACHE[key]
 
 

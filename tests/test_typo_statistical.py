@@ -34,6 +34,12 @@ def two_models(lm_ready):
     ("各单位要认真组织学习，切实提高思想认试。", "试", "识"),
     ("对检查中发现的问题，要建立台账，限期整该。", "该", "改"),
     ("进一步完善社会保障体系，提高城乡居民基本养老保险待偶。", "偶", "遇"),
+    # one stroke off (not in pycorrector's look-alike groups)
+    ("坚持白主创新，加快建设科技强国。", "白", "自"),
+    ("切实维护厂大人民群众的切身利益。", "厂", "广"),
+    # sharing a component (the looser tier, with a higher bar)
+    ("各地要加快推进老旧小区改造，完善配套设拖。", "拖", "施"),
+    ("加快补齐公共卫生短板，完善重大疫情防控体制机制，健全国家公共卫生应急管理体糸。", "糸", "系"),
 ])
 def test_lm_flags_a_slip_with_its_suggestion(lm_ready, check, body, wrong, right):
     found = lm_findings(check(body))
@@ -53,6 +59,9 @@ def test_lm_flags_a_slip_with_its_suggestion(lm_ready, check, body, wrong, right
     "必须有一支坚强的有战斗力的干部队伍，确保能源资源国内生产自给的战略底线。",
     "电视台开设时事评论栏目，各地抓紧制定实施方案。",
     "本项目预算金额为人民币贰拾万元整，采购文件售价伍佰元。",
+    # numbers written in Chinese numerals (a model trained on older text prefers 十七大)
+    "认真学习贯彻党的十九大和十九届历次全会精神，编制“十四五”规划。",
+    "二〇二六年十二月三日，县人民政府召开第三十九次常务会议。",
 ])
 def test_lm_leaves_correct_text_names_and_new_vocabulary_alone(lm_ready, check, body):
     assert lm_findings(check(body)) == []
@@ -83,6 +92,12 @@ def test_a_word_typed_as_its_homophone_is_found(two_models, check):
     """A pinyin IME replaces a whole word: 实施方案 typed as 时事方案 (two wrong characters)."""
     found = lm_findings(check("各地要抓紧制定时事方案，明确责任分工。"))
     assert [(f.text, f.suggestion) for f in found] == [("时事", "实施")]
+
+
+def test_two_neighbouring_slips_are_corrected_as_one_word(two_models, check):
+    """Neither 坏→环 nor 竟→境 alone makes a word: only the pair does."""
+    found = lm_findings(check("持续优化营商坏竟，激发市场活力。"))
+    assert [(f.text, f.suggestion) for f in found] == [("坏竟", "环境")]
 
 
 def test_two_slips_in_one_sentence_are_both_found(two_models, check):
