@@ -15,8 +15,8 @@ tried, only at suspicious places:
   characters that make a two-character word (墙画监督 for 强化监督: neither slip alone makes a word).
 
 Similar characters are pycorrector's same-pinyin and same-shape sets, toneless homophones and
-one-stroke edits; a looser tier, characters sharing a rare component (剑 for 险), must clear a
-higher bar.
+one-stroke edits; a looser tier, characters sharing a rare component (剑 for 险), is tried only
+for ``char`` edits and must clear a higher bar.
 
 Each edit is re-segmented locally and re-scored by every model; it counts only if every model gains
 at least ``min_each`` and the summed log10 gain clears the bar of its kind. Agreement of two models
@@ -204,7 +204,7 @@ class Detector:
             kind = CHAR if word_len[i] == 1 else CHAR_IN_WORD
             if self.bars.of(kind) is None:
                 continue
-            for cand, loose in self._char_candidates(run, i):
+            for cand, loose in self._char_candidates(run, i, with_loose=kind == CHAR):
                 yield (i,), (cand,), kind, loose
         if self.bars.pair is not None and self.candidates is not None:
             firsts = range(n - 1) if only is None else range(max(0, only.start - 1), min(n - 1, only.stop))
@@ -228,12 +228,11 @@ class Detector:
                         yield tuple(s + k for k in diff), tuple(word[k] for k in diff), WORD, False
 
     def _pair_edits(self, run: str, a: int):
-        near_b, loose_b = self._similar_to(run[a + 1]), self._loose_to(run[a + 1])
-        loose_a = self._loose_to(run[a])
-        for first in self._similar_to(run[a]) | loose_a:
+        seconds = self._similar_to(run[a + 1])
+        for first in self._similar_to(run[a]):
             for second in self.candidates.second_chars(first):
-                if second in near_b or second in loose_b:
-                    yield (a, a + 1), (first, second), PAIR, first in loose_a or second in loose_b
+                if second in seconds:
+                    yield (a, a + 1), (first, second), PAIR, False
 
     def _similar_to(self, ch: str) -> frozenset[str]:
         """Similar and homophone characters of ``ch`` (itself excluded); memoised per detector."""
@@ -257,14 +256,16 @@ class Detector:
     def _lexicon_has(self, word: str) -> bool:
         return any(word in m.lexicon for m in self.models)
 
-    def _char_candidates(self, run: str, i: int) -> list[tuple[str, bool]]:
+    def _char_candidates(self, run: str, i: int, with_loose: bool) -> list[tuple[str, bool]]:
         """(character, loose) for the similar characters that make a vocabulary word of 2–3
-        characters around ``i``."""
+        characters around ``i``. The loose tier is tried only for characters the segmenter leaves
+        alone: inside a word or a pair it never cleared its bar on odw tune, at a fifth of the cost."""
         original = run[i]
         if self.candidates is not None:
             fillers = self.candidates.fillers(run, i)
             out = [(c, False) for c in self._similar_to(original) if c in fillers]
-            out += [(c, True) for c in self._loose_to(original) if c in fillers]
+            if with_loose:
+                out += [(c, True) for c in self._loose_to(original) if c in fillers]
             return sorted(out)
         return sorted((c, False) for c in set(self.similar(original))
                       if c != original and self._forms_word(run, i, c))
