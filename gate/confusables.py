@@ -134,7 +134,6 @@ def _stroke_table() -> dict[str, str]:
     return out
 
 
-@functools.lru_cache(maxsize=16384)
 def stroke_neighbours(ch: str) -> str:
     """Common characters written with one stroke more, fewer or different (木 → 术, 白 → 自, 厂 → 广).
 
@@ -193,7 +192,6 @@ def _component_users() -> dict[str, str]:
     return {k: "".join(sorted(v)) for k, v in users.items()}
 
 
-@functools.lru_cache(maxsize=16384)
 def component_neighbours(ch: str) -> str:
     """Common characters that share a rare component with ``ch``, are built on it or are one of its
     components (剑 ↔ 险 share 佥, 足 → 促, 医 → 矢): the slips of OCR and handwriting input that

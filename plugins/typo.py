@@ -78,15 +78,11 @@ def _name_automaton():
     return automaton
 
 
-@functools.cache
-def _similar_cached():
+def _similar(ch: str) -> frozenset[str]:
+    """Same-pinyin, same-shape and one-stroke look-alikes (the detector memoises per character)."""
     from pubgate.confusables import similar_chars, stroke_neighbours
 
-    @functools.lru_cache(maxsize=8192)
-    def similar(ch: str) -> tuple[str, ...]:
-        return tuple(sorted(similar_chars(ch) | set(stroke_neighbours(ch))))
-
-    return similar
+    return similar_chars(ch) | frozenset(stroke_neighbours(ch))
 
 
 def _mark(mask: bytearray, automaton, text: str) -> None:
@@ -168,7 +164,7 @@ class StatisticalTypoCheck(BaseCheck):
                 registered = (model_status(self.data_root) or {}).get("companion")
                 self._degraded = NOTICE_COMPANION_CHANGED if registered and len(models) < 2 else None
                 bars = self._bars or (TWO_MODEL_BARS if len(models) > 1 else SINGLE_MODEL_BARS)
-                self._detector = Detector(models, _similar_cached(), candidates=candidates, bars=bars,
+                self._detector = Detector(models, _similar, candidates=candidates, bars=bars,
                                           threshold=self.threshold)
         return self._detector
 
