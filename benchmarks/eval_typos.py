@@ -181,7 +181,7 @@ def main(argv=None) -> int:
     if stat is not None and not notice:
         detector = stat._detector
         names = " + ".join(m.name for m in detector.models)
-        print(f"语言模型：{names}；门槛（log10 增益{'，两模型之和' if len(detector.models) > 1 else ''}）：{detector.bars}；"
+        print(f"语言模型：{names}；门槛（log10 增益{'，各模型之和' if len(detector.models) > 1 else ''}）：{detector.bars}；"
               f"warn 需高出门槛 {stat.warn_margin}（在 odw.train 调参部分选定）")
 
     if args.sweep and stat is not None and not notice:
@@ -198,7 +198,8 @@ def main(argv=None) -> int:
                                             dictionary_dirs=[str(tmp)])))
         stat = next(c for c in runner.checks if c.id == "typo.statistical")
         runner.findings("模型预热：截止目前已完成。")
-        print("（调参扫描：不含由调参部分挖掘的 typo.official-words）")
+        stat._detector.confusions = frozenset()
+        print("（调参扫描：不含由调参部分挖掘的 typo.official-words 与 char-confusions.tsv）")
         tune = read_ecspell(ec / "odw.train", "tune")
         clean = [d["correct_text"] for d in json.loads((args.data / "clean" / "xxqg.json").read_text("utf-8"))]
         clean_tune = clean[::2]  # half of the clean set for tuning; the report counts all of it

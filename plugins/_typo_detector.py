@@ -1,4 +1,4 @@
-"""The statistical typo detector: noisy-channel edits scored by one or two word-trigram LMs.
+"""The statistical typo detector: noisy-channel edits scored by word-trigram LMs and a character LM.
 
 For each run of Han characters (numbers, Latin text, URLs and punctuation end a run, so they are
 never scored), the run is segmented with the primary LM's lexicon and three kinds of *edit* are
@@ -18,9 +18,10 @@ Similar characters are pycorrector's same-pinyin and same-shape sets, toneless h
 one-stroke edits; a looser tier, characters sharing a rare component (剑 for 险), is tried only
 for ``char`` edits and must clear a higher bar.
 
-Each edit is re-segmented locally and re-scored by every model; it counts only if every model gains
-at least ``min_each`` and the summed log10 gain clears the bar of its kind. Agreement of two models
-trained on different text is what keeps false alarms down. The best edit of a run is accepted, the
+Each edit is re-segmented locally and re-scored by every model; it counts only if every word model
+gains at least ``min_each``, a character model does not lose (``min_char``), and the summed log10
+gain clears the bar of its kind. Agreement of models trained on different text, at two
+granularities, is what keeps false alarms down. The best edit of a run is accepted, the
 edits around it are re-scored, and so on for a few rounds (sentences often hold two slips).
 Protected positions (names, allow-listed vocabulary, titles, dictionary terms) are never touched.
 """
@@ -64,6 +65,12 @@ class Bars:
     # Asked on top of the bar when a character comes only from the loose component tier (剑 for 险):
     # those candidates are many, so they need more evidence. None: the tier is not tried.
     component: float | None = None
+    # What a character model must gain on its own (``min_each`` is for word models): it may add little,
+    # but it must not prefer the original.
+    min_char: float = 0.0
+    # Taken off the bar when every replaced character is a slip seen in real drafts (the detector's
+    # ``confusions``, mined from odw tune): 建→健 recurs, so it needs a little less evidence.
+    seen: float = 0.0
 
     def of(self, kind: str) -> float | None:
         return {CHAR: self.char, CHAR_IN_WORD: self.char_in_word, WORD: self.word, PAIR: self.pair}[kind]
@@ -108,7 +115,8 @@ class _Segmented:
 
 class Detector:
     def __init__(self, models, similar: Callable[[str], Iterable[str]], *, candidates=None,
-                 bars: Bars | None = None, threshold: float | None = None, rounds: int = 3):
+                 bars: Bars | None = None, threshold: float | None = None, rounds: int = 3,
+                 confusions: frozenset[tuple[str, str]] = frozenset()):
         self.models: Sequence = list(models) if isinstance(models, (list, tuple)) else [models]
         self.similar = similar
         self.candidates = candidates
@@ -117,6 +125,7 @@ class Detector:
             bars = Bars(threshold, threshold + 2.0, bars.word, bars.min_each)
         self.bars = bars
         self.rounds = rounds  # at most this many flags per run of Han characters
+        self.confusions = confusions  # (wrong, right) character slips seen in real drafts
         self._similar_memo: dict[str, frozenset[str]] = {}  # both bounded by the character set
         self._loose_memo: dict[str, frozenset[str]] = {}
 
@@ -172,6 +181,8 @@ class Detector:
         """(margin, gain, new text, new words per model) or None when the edit does not clear its bar."""
         positions, chars, kind, loose = edit
         bar = self.bars.of(kind) + (self.bars.component if loose else 0.0)
+        if self.bars.seen and all((run[p], c) in self.confusions for p, c in zip(positions, chars)):
+            bar -= self.bars.seen
         new = list(run)
         for p, c in zip(positions, chars):
             new[p] = c
@@ -180,7 +191,7 @@ class Detector:
         total, all_words = 0.0, []
         for view in views:
             gain, words = view.rescored(new_text, lo, hi)
-            if gain < self.bars.min_each:
+            if gain < (self.bars.min_char if view.model.granularity == "char" else self.bars.min_each):
                 return None
             total += gain
             all_words.append(words)
@@ -254,7 +265,7 @@ class Detector:
         return out
 
     def _lexicon_has(self, word: str) -> bool:
-        return any(word in m.lexicon for m in self.models)
+        return any(m.lexicon is not None and word in m.lexicon for m in self.models)
 
     def _char_candidates(self, run: str, i: int, with_loose: bool) -> list[tuple[str, bool]]:
         """(character, loose) for the similar characters that make a vocabulary word of 2–3

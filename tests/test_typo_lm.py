@@ -216,3 +216,161 @@ def test_a_companion_changed_since_the_build_is_dropped_with_a_notice(tiny_model
     assert [(f.text, f.suggestion) for f in check.run(doc)] == [("峻", "竣")]  # still runs, on one model
     assert check.notice == NOTICE_COMPANION_CHANGED
     lm_mod.reset_cache()
+
+
+# -- the character model (pubgate lm build --char-lm) ------------------------------------------------
+
+CHAR_ARPA = """\\data\\
+ngram 1=9
+ngram 2=6
+
+\\1-grams:
+-1.0\t<s>\t-0.3
+-1.0\t</s>
+-9.0\t<unk>
+-1.2\t项\t-0.3
+-1.2\t目\t-0.3
+-1.5\t竣\t-0.3
+-1.3\t工\t-0.3
+-1.4\t验\t-0.3
+-1.4\t收\t-0.3
+
+\\2-grams:
+-0.2\t<s> 项
+-0.1\t项 目
+-0.3\t目 竣
+-0.1\t竣 工
+-0.4\t验 收
+-0.2\t收 </s>
+
+\\end\\
+"""
+
+
+@pytest.fixture
+def char_package(tmp_path):
+    """A pycorrector-0.1.x-like source package holding a tiny character bigram as a kenlm binary."""
+    import tarfile
+
+    pytest.importorskip("kenlm")
+    arpa = tmp_path / "chars.arpa"
+    arpa.write_text(CHAR_ARPA, encoding="utf-8")
+    klm = tmp_path / "people_chars_lm.klm"
+    if not lm_mod.write_binary(arpa, klm):
+        pytest.skip("kenlm build_binary not installed (Debian: libime-bin)")
+    package = tmp_path / "pycorrector-0.1.4.tar.gz"
+    with tarfile.open(package, "w:gz") as tar:
+        tar.add(klm, arcname="pycorrector-0.1.4/pycorrector/data/kenlm/people_chars_lm.klm")
+    yield package
+    lm_mod.reset_cache()
+
+
+def test_char_model_is_copied_out_of_the_source_package_and_scores_characters(tiny_model, char_package, tmp_path):
+    root = tmp_path / "with-chars"
+    manifest = lm_mod.build_model(root, pydict=tmp_path / "pydict_sc.bin", dump=dump_lines(), char_lm=char_package)
+    info = manifest["char_model"]
+    assert info["order"] == 2 and info["characters"] == 6 and info["from"] == str(char_package)
+    assert (root / "lm" / "chars.klm").stat().st_size == info["bytes"]
+    models = lm_mod.load_models(root)
+    assert [m.granularity for m in models] == ["word", "char"]  # word models first: they segment
+    chars = models[-1]
+    assert chars.segment("项目竣工") == ["项", "目", "竣", "工"]
+    assert chars.score(list("项目竣工")) > chars.score(list("项目峻工")) + 3
+
+
+def test_char_model_survives_a_rebuild_and_can_be_removed(tiny_model, char_package, tmp_path):
+    root, pydict = tmp_path / "rebuild", tmp_path / "pydict_sc.bin"
+    first = lm_mod.build_model(root, pydict=pydict, dump=dump_lines(), char_lm=char_package)
+    again = lm_mod.build_model(root, pydict=pydict, dump=dump_lines())  # no --char-lm: keep it
+    assert again["char_model"] == first["char_model"] and len(lm_mod.load_models(root)) == 2
+    gone = lm_mod.build_model(root, pydict=pydict, dump=dump_lines(), char_lm=False)  # --no-char-lm
+    assert gone["char_model"] is None and not (root / "lm" / "chars.klm").exists()
+    assert len(lm_mod.load_models(root)) == 1
+
+
+def test_bad_char_model_sources_say_what_to_download(tiny_model, tiny_binary, tmp_path):
+    import tarfile
+
+    pydict = tmp_path / "pydict_sc.bin"
+
+    def build(source):
+        with pytest.raises(lm_mod.LanguageModelError) as exc:
+            lm_mod.build_model(tmp_path / "bad", pydict=pydict, dump=dump_lines(), char_lm=source)
+        return str(exc.value)
+
+    assert "找不到字级语言模型文件" in build(tmp_path / "missing.tar.gz")
+    empty = tmp_path / "pycorrector-1.1.4.tar.gz"
+    with tarfile.open(empty, "w:gz") as tar:
+        tar.add(pydict, arcname="pycorrector-1.1.4/setup.py")
+    assert "没有 pycorrector/data/kenlm/people_chars_lm.klm" in build(empty) and "pip download" in build(empty)
+    assert "不是字级语言模型" in build(tiny_binary)  # a word model: words, not characters
+    junk = tmp_path / "junk.klm"
+    junk.write_bytes(b"not a model")
+    assert "不是可用的 kenlm 二进制模型" in build(junk)
+    assert not (tmp_path / "bad" / "lm" / "chars.klm.tmp").exists()
+
+
+def test_a_char_model_deleted_since_the_build_is_dropped_with_a_notice(tiny_model, char_package, tmp_path):
+    from pubgate.plugins.typo import NOTICE_CHAR_MODEL_CHANGED
+
+    root = tmp_path / "deleted"
+    lm_mod.build_model(root, pydict=tmp_path / "pydict_sc.bin", dump=dump_lines(), char_lm=char_package)
+    (root / "lm" / "chars.klm").unlink()
+    lm_mod.reset_cache()
+    assert [m.granularity for m in lm_mod.load_models(root)] == ["word"]
+    check = StatisticalTypoCheck(data_root=root, threshold=3.0)
+    doc = Document(draft=Draft.from_dict({"body": "项目峻工验收。", "format": "text"}))
+    assert [(f.text, f.suggestion) for f in check.run(doc)] == [("峻", "竣")]
+    assert check.notice == NOTICE_CHAR_MODEL_CHANGED
+
+
+def test_char_model_gain_joins_the_sum_and_must_not_be_negative(tiny_model, char_package, tmp_path):
+    from pubgate.confusables import similar_chars
+    from pubgate.plugins._typo_detector import Bars, Detector
+
+    root = tmp_path / "sum"
+    lm_mod.build_model(root, pydict=tmp_path / "pydict_sc.bin", dump=dump_lines(), char_lm=char_package)
+    words, chars = lm_mod.load_models(root)
+    word_gain = words.score(["项目", "竣工", "验收"]) - words.score(["项目", "峻", "工", "验收"])
+    char_gain = chars.score(list("项目竣工验收")) - chars.score(list("项目峻工验收"))
+    assert char_gain > 1
+    both = Detector([words, chars], similar_chars, bars=Bars(char=word_gain + char_gain / 2))
+    assert [(f.text, f.suggestion) for f in both.detect("项目峻工验收")] == [("峻", "竣")]
+    assert Detector([words], similar_chars, bars=Bars(char=word_gain + char_gain / 2)).detect("项目峻工验收") == []
+    # the character model on its own must not lose: a floor above its gain stops the edit
+    floor = Bars(char=word_gain / 2, min_char=char_gain + 0.1)
+    assert Detector([words, chars], similar_chars, bars=floor).detect("项目峻工验收") == []
+
+
+def test_a_slip_seen_in_real_drafts_needs_less_evidence(tiny_model):
+    from pubgate.confusables import similar_chars
+    from pubgate.plugins._typo_detector import Bars, Detector
+
+    root, _ = tiny_model
+    model = lm_mod.load_model(root)
+    gain = model.score(["项目", "竣工", "验收"]) - model.score(["项目", "峻", "工", "验收"])
+    bars = Bars(char=gain + 1.0, seen=2.0)
+    assert Detector(model, similar_chars, bars=bars).detect("项目峻工验收") == []
+    seen = Detector(model, similar_chars, bars=bars, confusions=frozenset({("峻", "竣")}))
+    assert [(f.text, f.suggestion) for f in seen.detect("项目峻工验收")] == [("峻", "竣")]
+    other = Detector(model, similar_chars, bars=bars, confusions=frozenset({("竣", "峻")}))  # the other way
+    assert other.detect("项目峻工验收") == []
+
+
+def test_char_confusions_file_is_read_and_errors_name_the_line_and_fix(tmp_path):
+    from pubgate.plugins.typo import char_confusions, read_char_confusions
+
+    assert ("建", "健") in char_confusions() and ("付", "府") in char_confusions()
+    bad = tmp_path / "char-confusions.tsv"
+    bad.write_text("# comment\n建\t健\t5\n政府\t政付\t1\n", encoding="utf-8")
+    with pytest.raises(ValueError) as exc:
+        read_char_confusions(bad)
+    assert f"{bad} 第 3 行格式错误" in str(exc.value) and "mine_char_confusions.py" in str(exc.value)
+
+
+def test_lm_build_with_a_missing_char_model_fails_before_converting(tmp_path, capsys):
+    from pubgate.cli import main
+
+    assert main(["lm", "build", "--data-dir", str(tmp_path), "--char-lm", str(tmp_path / "nope.tar.gz")]) == 2
+    err = capsys.readouterr().err
+    assert "找不到字级语言模型文件" in err and "pycorrector==0.1.4" in err

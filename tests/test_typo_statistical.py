@@ -47,6 +47,25 @@ def test_lm_flags_a_slip_with_its_suggestion(lm_ready, check, body, wrong, right
     assert str(found[0].severity) in ("info", "warn") and 0.5 < found[0].confidence <= 1
 
 
+@pytest.fixture(scope="module")
+def char_model(two_models):
+    if [m.granularity for m in _typo_lm.load_models()][-1] != "char":
+        pytest.skip("character model not installed (pubgate lm build --char-lm pycorrector-0.1.4.tar.gz)")
+    return True
+
+
+@pytest.mark.parametrize("body, wrong, right", [
+    # found only with the character model: neither slip breaks a word the word models would miss
+    ("市场监管部门开站专项检查。", "站", "展"),
+    ("严肃查处违规收费兴为。", "兴", "行"),
+    ("请各单位于月底前报送总戒材料。", "戒", "结"),
+    # the word models alone "correct" the wrong character here (伸 → 神)
+    ("推动公共服务向农村眼伸。", "眼", "延"),
+])
+def test_char_model_finds_slips_the_word_models_miss(char_model, check, body, wrong, right):
+    assert [(f.text, f.suggestion) for f in lm_findings(check(body))] == [(wrong, right)]
+
+
 @pytest.mark.parametrize("body", [
     "会议要求各单位加强组织领导，确保各项工作落到实处。",
     "全县上下要认真贯彻落实会议精神，加快推进经济社会发展，不断提高人民群众的生活水平。",
