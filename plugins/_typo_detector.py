@@ -15,8 +15,9 @@ tried, only at suspicious places:
   characters that make a two-character word (墙画监督 for 强化监督: neither slip alone makes a word).
 
 Similar characters are pycorrector's same-pinyin and same-shape sets, toneless homophones and
-one-stroke edits; a looser tier, characters sharing a rare component (剑 for 险), is tried only
-for ``char`` edits and must clear a higher bar.
+one-stroke edits; a looser tier, tried only for ``char`` edits and held to a higher bar, adds
+characters sharing a rare component (剑 for 险) and, with a character model, similar characters
+that make no word but that model clearly prefers (禾它 → 和它).
 
 Each edit is re-segmented locally and re-scored by every model; it counts only if every word model
 gains at least ``min_each``, a character model does not lose (``min_char``), and the summed log10
@@ -71,6 +72,10 @@ class Bars:
     # Taken off the bar when every replaced character is a slip seen in real drafts (the detector's
     # ``confusions``, mined from odw tune): 建→健 recurs, so it needs a little less evidence.
     seen: float = 0.0
+    # A similar character that makes no vocabulary word (和它 for 禾它) is tried at an isolated position
+    # only when the character model alone gains this much there; it then needs ``component`` more on
+    # the bar, as a loose candidate. None: such characters are never tried.
+    unlisted: float | None = None
 
     def of(self, kind: str) -> float | None:
         return {CHAR: self.char, CHAR_IN_WORD: self.char_in_word, WORD: self.word, PAIR: self.pair}[kind]
@@ -126,6 +131,7 @@ class Detector:
         self.bars = bars
         self.rounds = rounds  # at most this many flags per run of Han characters
         self.confusions = confusions  # (wrong, right) character slips seen in real drafts
+        self._chars = next((m for m in self.models if getattr(m, "granularity", "word") == "char"), None)
         self._similar_memo: dict[str, frozenset[str]] = {}  # both bounded by the character set
         self._loose_memo: dict[str, frozenset[str]] = {}
 
@@ -274,9 +280,14 @@ class Detector:
         original = run[i]
         if self.candidates is not None:
             fillers = self.candidates.fillers(run, i)
-            out = [(c, False) for c in self._similar_to(original) if c in fillers]
+            similar = self._similar_to(original)
+            out = [(c, False) for c in similar if c in fillers]
             if with_loose:
                 out += [(c, True) for c in self._loose_to(original) if c in fillers]
+                if self.bars.unlisted is not None and self._chars is not None:
+                    unlisted = [c for c in similar if c not in fillers]
+                    out += [(c, True) for c, gain in self._chars.local_gains(run, i, unlisted)
+                            if gain >= self.bars.unlisted]
             return sorted(out)
         return sorted((c, False) for c in set(self.similar(original))
                       if c != original and self._forms_word(run, i, c))

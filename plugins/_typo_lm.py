@@ -558,6 +558,18 @@ class CharLanguageModel:
     def segment(self, text: str) -> list[str]:
         return list(text)
 
+    def local_gains(self, text: str, i: int, chars: Iterable[str]) -> list[tuple[str, float]]:
+        """(character, gain) of each of ``chars`` in place of ``text[i]``, from the n-grams around it
+        alone: exact for a bigram model (the rest of the clause scores the same), and cheap enough to
+        sift many candidates."""
+        order = self.kenlm_model.order
+        lo, hi = max(0, i - order + 1), min(len(text), i + order)
+        left, right = " ".join(text[lo:i]) + " ", " " + " ".join(text[i + 1:hi])
+        bos, eos = lo == 0, hi == len(text)
+        score = self.kenlm_model.score
+        base = score(left + text[i] + right, bos=bos, eos=eos)
+        return [(c, score(left + c + right, bos=bos, eos=eos) - base) for c in chars]
+
     @property
     def fingerprint(self) -> str:
         return str(self.manifest.get("sha256", ""))[:16]

@@ -48,7 +48,7 @@ TWO_MODEL_BARS = Bars(char=8.5, char_in_word=7.5, word=7.5, min_each=2.0, pair=1
 # by what that model typically adds: on odw tune sentence recall rose from 0.35 to 0.40 with no more
 # false alarms on the even clean half (and 0.19 → 0.27 beside the primary model alone).
 THREE_MODEL_BARS = Bars(char=11.0, char_in_word=12.0, word=9.5, min_each=2.0, pair=20.0, component=2.0,
-                        min_char=0.0, seen=2.0)
+                        min_char=0.0, seen=2.0, unlisted=2.0)
 WORD_AND_CHAR_BARS = Bars(char=7.5, char_in_word=8.0, word=None, min_char=0.0)
 _BARS_BY_MODELS = {(1, 0): SINGLE_MODEL_BARS, (2, 0): TWO_MODEL_BARS,
                    (1, 1): WORD_AND_CHAR_BARS, (2, 1): THREE_MODEL_BARS}

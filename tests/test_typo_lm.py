@@ -278,6 +278,17 @@ def test_char_model_is_copied_out_of_the_source_package_and_scores_characters(ti
     assert chars.score(list("项目竣工")) > chars.score(list("项目峻工")) + 3
 
 
+def test_char_model_local_gains_equal_the_whole_clause_difference(tiny_model, char_package, tmp_path):
+    root = tmp_path / "local"
+    lm_mod.build_model(root, pydict=tmp_path / "pydict_sc.bin", dump=dump_lines(), char_lm=char_package)
+    chars = lm_mod.load_models(root)[-1]
+    text = "项目峻工验收"
+    for i in (0, 2, 5):  # the first, a middle and the last character (sentence boundaries)
+        for c, gain in chars.local_gains(text, i, "竣目收"):
+            whole = chars.score(list(text[:i] + c + text[i + 1:])) - chars.score(list(text))
+            assert gain == pytest.approx(whole, abs=1e-4), (i, c)
+
+
 def test_char_model_survives_a_rebuild_and_can_be_removed(tiny_model, char_package, tmp_path):
     root, pydict = tmp_path / "rebuild", tmp_path / "pydict_sc.bin"
     first = lm_mod.build_model(root, pydict=pydict, dump=dump_lines(), char_lm=char_package)

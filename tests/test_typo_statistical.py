@@ -61,6 +61,11 @@ def char_model(two_models):
     ("请各单位于月底前报送总戒材料。", "戒", "结"),
     # the word models alone "correct" the wrong character here (伸 → 神)
     ("推动公共服务向农村眼伸。", "眼", "延"),
+    # the right character makes no vocabulary word (工作中 is not one): the character model's own
+    # preference puts it among the candidates; without it the word models suggested 日
+    ("严禁在工作盅搞形式主义。", "盅", "中"),
+    ("严禁在工作叮搞形式主义。", "叮", "中"),
+    ("严禁在工作中篙形式主义。", "篙", "搞"),
 ])
 def test_char_model_finds_slips_the_word_models_miss(char_model, check, body, wrong, right):
     assert [(f.text, f.suggestion) for f in lm_findings(check(body))] == [(wrong, right)]
