@@ -86,6 +86,10 @@ def test_char_model_finds_slips_the_word_models_miss(char_model, check, body, wr
     # numbers written in Chinese numerals (a model trained on older text prefers 十七大)
     "认真学习贯彻党的十九大和十九届历次全会精神，编制“十四五”规划。",
     "二〇二六年十二月三日，县人民政府召开第三十九次常务会议。",
+    # names of government-service platforms (the character model prefers 愉快)
+    "所有公共服务类事项要全部入驻“渝快办”政务服务平台。",
+    # a real word the character model alone would read as 网络化
+    "该小区排水管网老化，已纳入今年老旧小区改造计划。",
 ])
 def test_lm_leaves_correct_text_names_and_new_vocabulary_alone(lm_ready, check, body):
     assert lm_findings(check(body)) == []
