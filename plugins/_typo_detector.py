@@ -131,7 +131,7 @@ class Detector:
         self.bars = bars
         self.rounds = rounds  # at most this many flags per run of Han characters
         self.confusions = confusions  # (wrong, right) character slips seen in real drafts
-        self._chars = next((m for m in self.models if getattr(m, "granularity", "word") == "char"), None)
+        self._chars = next((m for m in self.models if m.granularity == "char"), None)
         self._similar_memo: dict[str, frozenset[str]] = {}  # both bounded by the character set
         self._loose_memo: dict[str, frozenset[str]] = {}
 
