@@ -616,27 +616,24 @@ def _load(root: Path | None) -> LanguageModel:
     return LanguageModel(model, Vocabulary(target / LEXICON_NAME), manifest)
 
 
+def _same_file(path: Path, info: dict) -> bool:
+    """``path`` is still the file a build registered (same size as recorded)."""
+    return path.is_file() and path.stat().st_size == info.get("bytes", path.stat().st_size)
+
+
 def companion_info(root: Path | None = None) -> dict | None:
     """The companion model registered by ``pubgate lm build`` if it is still the same file, else None
     (removed or upgraded since the build: its vocabulary file would no longer match)."""
     info = (model_status(root) or {}).get("companion")
     if not info or not (model_dir(root) / COMPANION_LEXICON_NAME).is_file():
         return None
-    path = Path(info["path"])
-    if not path.is_file() or path.stat().st_size != info.get("bytes", path.stat().st_size):
-        return None
-    return info
+    return info if _same_file(Path(info["path"]), info) else None
 
 
 def char_model_info(root: Path | None = None) -> dict | None:
     """The character model registered by ``pubgate lm build --char-lm`` if its file is still there."""
     info = (model_status(root) or {}).get("char_model")
-    if not info:
-        return None
-    path = model_dir(root) / CHAR_MODEL_NAME
-    if not path.is_file() or path.stat().st_size != info.get("bytes"):
-        return None
-    return info
+    return info if info and _same_file(model_dir(root) / CHAR_MODEL_NAME, info) else None
 
 
 def _load_char_model(root: Path | None) -> CharLanguageModel | None:

@@ -114,6 +114,11 @@ def char_confusions() -> frozenset[tuple[str, str]]:
     return read_char_confusions(Path(pubgate.dictionaries.__file__).parent / CONFUSIONS_FILE)
 
 
+@functools.cache
+def _confusions_digest() -> str:
+    return hashlib.sha256("".join(sorted(a + b for a, b in char_confusions())).encode()).hexdigest()[:16]
+
+
 def read_char_confusions(path) -> frozenset[tuple[str, str]]:
     """``wrong<TAB>right<TAB>count`` lines (``#`` comments); a malformed line names the file and the fix."""
     pairs = set()
@@ -178,7 +183,7 @@ class StatisticalTypoCheck(BaseCheck):
         bars = self._bars or bars_for(1 + bool(companion), int(bool(chars)))
         hashes = "+".join(str(info["sha256"])[:16] if info else "none" for info in (companion, chars))
         try:
-            slips = hashlib.sha256("".join(sorted(a + b for a, b in char_confusions())).encode()).hexdigest()[:16]
+            slips = _confusions_digest()
         except ValueError:  # reported by notice once the check runs
             slips = "invalid"
         return f"3;bars={bars};tau={self.threshold};warn={self.warn_margin};lm={model}+{hashes};slips={slips}"
