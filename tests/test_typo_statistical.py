@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
+from pubgate import Draft
+from pubgate.checks import Document
 from pubgate.plugins import _typo_lm
+from pubgate.plugins.typo import PROTECTED_RULE, THREE_MODEL_BARS, StatisticalTypoCheck
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +105,46 @@ def test_lm_never_flags_inside_a_title(lm_ready, check):
 
 def test_slips_in_protected_terms_are_left_to_the_severe_misstatement_check(lm_ready, check):
     report = check("举行升国旗仪式，热烈庆祝中华人民共合国成立75周年。")
-    assert lm_findings(report) == []
+    assert [(f.rule, f.text) for f in report.findings] == [("terms.protected-names", "中华人民共合国")]
+
+
+def test_a_slip_the_term_checks_do_not_list_is_a_severe_misstatement(char_model, check):
+    """人民政腑 is no listed variant (the term checks list four-character names' variants from a fixed
+    set of look-alikes): the model finds it, and it is reported as a misstatement of the name."""
+    report = check("经省人民政腑同意，现将有关事项通知如下。")
+    [found] = report.findings
+    assert (found.rule, found.category, found.severity) == (PROTECTED_RULE, "severe_misstatement", "warn")
+    assert (found.start, found.end, found.text, found.suggestion) == (5, 6, "腑", "府")
+    assert "「人民政府」" in found.message and report.verdict == "warn"
+    assert not check("经省人民政府同意，现将有关事项通知如下。").findings
+
+
+@pytest.mark.parametrize("body", [
+    # protected names spelt right are never edited (三严三实 → 三亚三实 before they were masked)
+    "扎实开展“三严三实”专题教育。",
+    # a set phrase the models split into rare parts (时艰 → 事件 / 艰 → 间)
+    "团结国际社会共克时艰。",
+])
+def test_protected_names_and_set_phrases_spelt_right_are_left_alone(char_model, check, body):
+    assert not check(body).findings
+
+
+@pytest.mark.parametrize("body, word", [
+    ("建议把“敌伪家属”改成“兵灾家属”。", "敌伪"),
+    ("任何怀疑、唱衰国有企业的思想和言论都是错误的。", "唱衰"),
+])
+def test_a_rare_word_one_model_lacks_is_not_read_as_a_homophone_slip(char_model, gate, body, word):
+    """A word edit needs a gain from each word model (word_min_each); without that floor the model
+    that lacks the word (敌伪 → 低位, 唱衰 → 长沙) carries the sum over the bar."""
+    [shipped] = [c for c in gate.checks if c.id == "typo.statistical"]
+    loose = StatisticalTypoCheck(shipped.dictionaries, bars=replace(THREE_MODEL_BARS, word_min_each=None))
+
+    def flags(check):
+        doc = Document(draft=Draft.from_dict({"body": body, "format": "text"}))
+        return [f.text for f in check.run(doc)]
+
+    assert flags(shipped) == []
+    assert flags(loose) == [word]
 
 
 def test_no_notice_when_model_is_present(lm_ready, gate):
