@@ -1,8 +1,9 @@
 """涉密标识: classification markings and internal-circulation notes in a draft meant for the public.
 
-Block: a 密级 with ★ and an optional 保密期限 (秘密★1年), a 密级：… label, a 密级 alone on a line (or
-opening one of the first lines), 密电 after a 机关代字 (市委密电) or before a year bracket, and a 文号
-whose 机关代字 contains 密 (县政密〔2023〕1号). Warn: internal-circulation phrases (内部资料, 注意保存, 不得
+Block: a 密级 with ★ and an optional 保密期限 (秘密★1年, 机密★长期, 秘密★一年), a 密级：… label, a 密级
+alone on a line (or opening one of the first lines), 密电 after a 机关代字 (市委密电) or before a year
+bracket, 密电 as a marking of its own (alone on a line, opening one of the first lines, or in
+brackets: 【密电】), and a 文号 whose 机关代字 contains 密 (县政密〔2023〕1号). Warn: internal-circulation phrases (内部资料, 注意保存, 不得
 外传 …) where they act as a marking. Exam papers marked 绝密★启用前 are published on purpose once the
 exam is over, so that form is a warning. Quoted markings (保密 education) and ordinary words (保守国家秘密,
 商业秘密, 秘密投票, 机密性) are not findings. Attachment names go through the same rules (a meta finding).
@@ -29,7 +30,12 @@ _NOT_CONTENT = re.compile(r"[\s\d\W_第期号年月日]+")
 _GAP = re.compile(r"[\s　，,、；;。:：·•|/]{0,3}")
 
 
-_SCANS = ("star", "label", "alone", "head", "cipher", "doc_number", "phrase_re")
+# A 保密期限 after ★: 1年, 6个月, 长期, and the same in Chinese numerals (一年, 十个月).
+_TERM = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})[ \t　]*(?:年|个月)|长期"
+# 密电 as a marking: alone on a line, opening a line before other text (密电 特急), or bracketed.
+_CIPHER_MARK = r"[ \t　]*[【\[（(]?[ \t　]*密[ \t　]*电[ \t　]*[】\]）)]?(?=[ \t　]*$|[ \t　]+\S)"
+
+_SCANS = ("star", "label", "alone", "head", "cipher", "cipher_line", "cipher_bracket", "doc_number", "phrase_re")
 
 
 @dataclass(frozen=True)
@@ -47,12 +53,14 @@ class SecretMarkingRules:
         lv = "|".join(map(re.escape, levels))
         spaced = "|".join(r"\s*".join(map(re.escape, level)) for level in levels)
         self.star = re.compile(
-            rf"(?P<level>{lv})[ \t　]*(?:[★☆](?:[ \t　]*(?P<term>\d{{1,2}}[ \t　]*(?:年|个月)|长期|(?P<exam>启用前)))?"
+            rf"(?P<level>{lv})[ \t　]*(?:[★☆](?:[ \t　]*(?P<term>{_TERM}|(?P<exam>启用前)))?"
             rf"|\*[ \t　]*\d{{1,2}}[ \t　]*(?:年|个月))")
         self.label = re.compile(rf"密\s*级\s*[:：]\s*(?P<level>{lv}|内部)")
         self.alone = re.compile(rf"^\s*(?P<level>{spaced})\s*$")
         self.head = re.compile(rf"^\s*(?P<level>{lv})(?=[\s　]+\S)")
         self.cipher = re.compile(rf"(?<=[{_ORGAN_CHARS}])密电|密电(?={_YEAR_BRACKET})")
+        self.cipher_line = re.compile(rf"^{_CIPHER_MARK}")
+        self.cipher_bracket = re.compile(r"[【\[]\s*密\s*电\s*[】\]]")
         self.doc_number = re.compile(
             rf"(?<=[{_ORGAN_CHARS}])密(?:发|函|字|电|件)?{_YEAR_BRACKET}\s*\d{{1,5}}\s*号")
         self.phrase_re = re.compile("|".join(re.escape(p.match) for p in phrases)) if phrases else None
@@ -160,15 +168,28 @@ class SecretMarkingCheck(BaseCheck):
                      "撤下稿件，经保密审查后再处理")
             if f:
                 yield f
+        for m in scan("cipher_bracket"):
+            f = emit(m.start(), m.end(), f"「{m.group()}」为涉密电报标识，其内容不得上网发布。", "撤下稿件，经保密审查后再处理")
+            if f:
+                yield f
         # A marking alone on a line, or opening one of the first lines.
         offset, seen = 0, 0
-        lines = text.split("\n") if possible(r.needs["alone"]) or possible(r.needs["head"]) else ()
+        ciphers = possible(r.needs["cipher_line"])
+        lines = text.split("\n") if possible(r.needs["alone"]) or possible(r.needs["head"]) or ciphers else ()
         for line in lines:
             if line.strip():
                 m = r.alone.match(line) or (r.head.match(line) if seen < _HEAD_LINES else None)
                 if m:
                     s, e = offset + m.start("level"), offset + m.end("level")
                     f = emit(s, e, f"「{text[s:e]}」为密级标志，涉密文件不得上网发布。", "撤下稿件，经保密审查后再处理")
+                    if f:
+                        yield f
+                c = r.cipher_line.match(line) if ciphers else None
+                # 密电 alone on a line is a marking anywhere; before other text only at the head
+                # (密电 特急), since a sentence may open with the word.
+                if c and (not line[c.end():].strip() or seen < _HEAD_LINES):
+                    s, e = offset + len(line) - len(line.lstrip()), offset + len(line[:c.end()].rstrip())
+                    f = emit(s, e, f"「{text[s:e]}」为涉密电报标识，其内容不得上网发布。", "撤下稿件，经保密审查后再处理")
                     if f:
                         yield f
                 seen += 1

@@ -1,7 +1,9 @@
 """办事指南 completeness: the eight elements the 2015 普查 indicator requires of a service guide.
 
-The catch-all phrases (其他材料, 按规定, 另行通知, 相关窗口 …) are a phrase dictionary
-(dictionaries/vague/guide-phrases.yml) run by the core matcher. This check adds what a phrase list
+The catch-all wording is a phrase dictionary (dictionaries/vague/guide-phrases.yml) run by the
+core matcher, written as classes rather than single strings: open-ended material lists (其他需要提交的
+材料, 相关部门要求的其他材料, …等有关证明), deadlines and fees stated only by reference (按有关文件规定
+执行, 视情况而定, 根据实际情况确定, 以窗口告知为准, 另行通知) and unnamed windows (相关窗口). This check adds what a phrase list
 cannot see: a structured guide (doc_type ``guide`` with at least four of the eight labelled
 elements) that leaves some out. It is style advice (``info``): a short guide that deliberately covers
 one step is not wrong, so only structured guides are judged and nothing is blocked.

@@ -10,7 +10,9 @@ The draft's ``unit`` field names the publisher. A token is a finding when
   parent city and is left alone).
 
 Never findings: an empty ``unit`` (nothing to compare with), quoted speech, a draft with an explicit
-来源/转载 line, 自我/你我/忘我 compounds, and 我所 + verb (我所了解的).
+来源/转载 line, 自我/你我/忘我 compounds, 我所 + verb (我所了解的), and 本 + a region word that names
+the place being talked about rather than the speaker (户籍不在本乡, 非本村村民, 本乡本土): a county
+bureau answering about one township may say 本乡 without speaking as that township.
 """
 
 from __future__ import annotations
@@ -44,6 +46,24 @@ _ORG = [
     _Token("处", ("处",), followers="理于在置分罚事境世"),
     _Token("校", ("校", "学"), followers="对准正验核"),
     _Token("公司", ("公司",)),
+    # Sub-units and the smaller kinds of body: 我分局, 我支队, 我科, 我股, 我室, 我庭, 我部 …
+    _Token("分局", ("局",)),
+    _Token("支队", ("队",)),
+    _Token("大队", ("队",), followers="长"),
+    _Token("中队", ("队",)),
+    _Token("分中心", ("中心",)),
+    _Token("分院", ("院",)),
+    _Token("分公司", ("公司",)),
+    _Token("科室", ("科",)),
+    _Token("科", ("科",), followers="技学研普目幻举员长"),
+    _Token("股", ("股",), followers="市份票东权民长"),
+    _Token("室", ("室",), followers="内外友"),
+    _Token("庭", ("庭", "法院"), followers="院长"),
+    _Token("部", ("部",), followers="分门署位队件落长"),
+    _Token("厂", ("厂",), followers="房区商家长"),
+    _Token("园", ("园",), followers="林艺丁地长"),
+    _Token("司", ("司",), followers="机法令空仪长"),
+    _Token("团", ("团",), followers="结体员圆聚伙长"),
 ]
 _REGION = [
     _Token("省", ("省",), level=1, followers="略钱心去力份"),
@@ -52,6 +72,7 @@ _REGION = [
     _Token("县", ("县", "旗"), level=3, followers="域"),
     _Token("区", ("区",), level=3, followers="域别分间"),
     _Token("旗", ("旗",), level=3, followers="帜"),
+    _Token("盟", ("盟",), level=2, followers="友国军约"),
     _Token("镇", ("镇",), level=4, followers="定静守压"),
     _Token("乡", ("乡",), level=4, followers="愁音亲土本情"),
     _Token("街道", ("街道",), level=4),
@@ -61,7 +82,13 @@ _REGION = [
 _TOKENS = {t.word: t for t in _ORG + _REGION}
 _TOKEN_RE = re.compile(r"(?P<p>[我本])(?P<w>" + "|".join(sorted(map(re.escape, _TOKENS), key=len, reverse=True)) + ")")
 # 本 + these are not first person at all (本省 is; 本办法 is not) – only 我 forms for these words.
-_ONLY_WO = {"处", "校", "公司", "州", "旗"}
+_ONLY_WO = {"处", "校", "公司", "州", "旗", "盟", "分局", "支队", "大队", "中队", "分中心", "分院", "分公司",
+            "科室", "科", "股", "室", "庭", "部", "厂", "园", "司", "团"}
+# 本 + a region word that points at a place under discussion, not at the speaker: the word is the
+# object of a place or membership verb (户籍不在本乡, 非本村, 迁出本镇) or qualifies residents and
+# origin (本乡本土, 本村村民, 本镇户籍, 本乡以外).
+_PLACE_BEFORE = re.compile(r"(?:不在|未在|均在|仍在|非|属于?|出|离开?|回到?|返回|迁入|迁出|迁回|来自|外出|户籍在|户口在|居住在|生活在)$")
+_PLACE_AFTER = re.compile(r"(?:本土|户籍|户口|籍|人(?![民大])|村民|居民|常住|以外|之外|外(?!出|派))")
 # Characters before 我 that make another word: 自我, 敌我, 忘我, 你我, 大我, 小我, 无我, 唯我.
 _NOT_BEFORE_WO = set("自敌忘你大小无唯")
 _SOURCE_LINE = re.compile(r"(?:来源|稿源|信息来源|转载自|转自|供稿|供稿单位|作者单位|原标题)\s*[:：]")
@@ -115,6 +142,9 @@ class VoiceCheck(BaseCheck):
             return False
         if m["p"] == "本" and start > 0 and text[start - 1] in "根基成资日版样文为":
             return False  # 根本, 基本, 成本, 资本 …
+        if m["p"] == "本" and token.level and (_PLACE_BEFORE.search(text, max(0, start - 4), start)
+                                                or _PLACE_AFTER.match(text, end)):
+            return False  # 户籍不在本乡: the place talked about
         nxt = text[end] if end < len(text) else ""
         if token.only_next:
             return bool(nxt) and nxt in token.only_next
