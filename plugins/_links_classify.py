@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from ._links_cues import CuePattern, find_cues, parse_cue_patterns
 from ._links_urls import host_of, split_host
 
 __all__ = ["DomainList", "LinkRules", "Verdict", "parse_rules", "classify"]
@@ -48,9 +49,12 @@ class LinkRules:
     cue_message: str = "「{text}」为商品推销用语，疑似商业广告"
     cue_suggestion: str = "删除推销内容或链接"
     cue_phrases: tuple[str, ...] = ()
+    cue_patterns: list[CuePattern] = field(default_factory=list)
     cue_suppress: tuple[str, ...] = ()
+    cue_suppress_paragraph: tuple[str, ...] = ()
     _cue_re: re.Pattern | None = None
     _suppress_re: re.Pattern | None = None
+    _suppress_paragraph_re: re.Pattern | None = None
 
     def cue_regex(self) -> re.Pattern | None:
         if self._cue_re is None and self.cue_phrases:
@@ -61,6 +65,16 @@ class LinkRules:
         if self._suppress_re is None and self.cue_suppress:
             self._suppress_re = re.compile("|".join(map(re.escape, self.cue_suppress)))
         return self._suppress_re
+
+    def suppress_paragraph_regex(self) -> re.Pattern | None:
+        if self._suppress_paragraph_re is None and self.cue_suppress_paragraph:
+            self._suppress_paragraph_re = re.compile("|".join(map(re.escape, self.cue_suppress_paragraph)))
+        return self._suppress_paragraph_re
+
+    def cues(self, mapped: str):
+        """Sales-cue hits in one field's mapped text (see ``_links_cues.find_cues``)."""
+        return find_cues(mapped, self.cue_regex(), self.cue_patterns, self.suppress_regex(),
+                         self.suppress_paragraph_regex())
 
 
 @dataclass(frozen=True)
@@ -128,14 +142,38 @@ def parse_rules(files_by_kind: dict[str, list]) -> tuple[LinkRules, list]:
         d = f.data
         try:
             rules.cue_phrases += tuple(_strings(d.get("phrases"), f.path, "phrases"))
+            rules.cue_patterns += parse_cue_patterns(d.get("patterns"), f.path)
             rules.cue_suppress += tuple(_strings(d.get("suppress"), f.path, "suppress"))
+            rules.cue_suppress_paragraph += tuple(_strings(d.get("suppress_paragraph"), f.path,
+                                                           "suppress_paragraph"))
             rules.cue_rule = f.rule_id
             rules.cue_severity = str(d.get("severity") or rules.cue_severity)
             rules.cue_message = str(d.get("message") or rules.cue_message)
             rules.cue_suggestion = str(d.get("suggestion") or rules.cue_suggestion)
         except DictionaryError as err:
             errors.append(err)
+    errors += _cue_example_errors(files_by_kind.get("link-cues", []), rules)
     return rules, errors
+
+
+def _cue_example_errors(files, rules: LinkRules) -> list:
+    """Run each cue pattern's flag/pass examples against the whole cue set, suppress words included."""
+    from pubgate.dictionary_loader import DictionaryError
+    from pubgate.normalize import normalize_chars
+
+    errors = []
+    for f in files:
+        ids = {str(item.get("id")) for item in (f.data.get("patterns") or []) if isinstance(item, dict)}
+        for p in (p for p in rules.cue_patterns if p.id in ids):
+            for text in p.flag:
+                if not any(h.entry == p.id for h in rules.cues(normalize_chars(text))):
+                    errors.append(DictionaryError(f.path, p.id, f"示例「{text}」应被标出，但未命中",
+                                                  "修正 pattern，或检查 suppress 词是否误把它取消"))
+            for text in p.passes:
+                if rules.cues(normalize_chars(text)):
+                    errors.append(DictionaryError(f.path, p.id, f"示例「{text}」不应被标出，但命中了",
+                                                  "收紧 pattern，或在 suppress / suppress_paragraph 中增加语境词"))
+    return errors
 
 
 def _host_matches(host: str, entry: str) -> bool:

@@ -3,9 +3,10 @@
 Links come from markup (href/src) and bare URLs in the text. Each is classified by its registered
 domain (offline Public Suffix List) against data lists in ``dictionaries/links/``: allowed (.gov.cn,
 .政务, the site's ``own_domains``, 稿源单位 media) → e-commerce / affiliate / app-store / ad-server
-(block) → short links (warn) → tracking parameters (warn). Text cues (淘口令, 点击购买 …) are a
-warning only, and are cancelled by context words: 消费券 and 助农 news and 市场监管 reports use the
-same words legitimately (handbook §2.1, §2.5).
+(block) → short links (warn) → tracking parameters (warn). Text cues (淘口令, 点击购买, 优惠码 + code,
+团购价 + price, 加客服购买 …) are a warning only, and are cancelled by context words: 消费券 and 助农
+news, 反诈 publicity and 市场监管 reports use the same words legitimately (handbook §2.1, §2.5).
+Superlatives such as 全网最低价 are ``banned_expression`` (handbook §15), never a cue here.
 """
 
 from __future__ import annotations
@@ -19,13 +20,6 @@ from ._links_urls import document_urls
 
 # 淘口令: a token between currency-like symbols; the symbols vary to dodge filters.
 TAO_CODE = re.compile(r"[￥$€₴¢₤¥]\s?[A-Za-z0-9]{8,13}\s?[￥$€₴¢₤¥/]")
-_SENTENCE_END = re.compile(r"[。！？!?\n；;]")
-
-
-def _sentence(text: str, start: int, end: int) -> str:
-    s = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    m = _SENTENCE_END.search(text, end)
-    return text[s:m.start() if m else len(text)]
 
 
 class CommercialLinks(BaseCheck):
@@ -56,8 +50,6 @@ class CommercialLinks(BaseCheck):
         yield from self._cues(doc, commercial_spans)
 
     def _cues(self, doc, commercial_spans):
-        cue_re = self.rules.cue_regex()
-        suppress = self.rules.suppress_regex()
         for field in ("title", "body"):
             text = doc.text(field)
             if not text:
@@ -72,19 +64,15 @@ class CommercialLinks(BaseCheck):
                 yield self.finding(doc, field, m.start(), m.end(),
                                    "疑似淘口令（复制后打开购物应用跳转商品页），属商业推广内容", "删除淘口令",
                                    rule="commercial-link.tao-code", severity=severity)
-            if cue_re is None:
-                continue
-            for m in cue_re.finditer(mapped):
-                s, e = m.span()
+            for hit in self.rules.cues(mapped):
+                s, e = hit.start, hit.end
                 if any(s < b + 30 and a - 30 < e for a, b in near_link):
                     continue  # the link finding already covers this promotion
                 if doc.quoted(field, s, e):
                     continue  # quoted slogans (市场监管 news)
-                if suppress is not None and suppress.search(_sentence(mapped, s, e)):
-                    continue
                 yield self.finding(doc, field, s, e, self.rules.cue_message.format(text=text[s:e]),
                                    self.rules.cue_suggestion, rule=self.rules.cue_rule,
-                                   severity=self.rules.cue_severity)
+                                   severity=self.rules.cue_severity, entry=hit.entry)
 
 
 @hookimpl
