@@ -1,10 +1,18 @@
-"""Ordered political formulations: 四个意识, 四个自信, 五位一体, 新发展理念, 四个全面 (handbook §3.5).
+"""Ordered political formulations: 四个意识, 四个自信, 五位一体, 新发展理念, 四个全面, the three groups
+of 社会主义核心价值观, 三严三实 … (handbook §3.5; the list is data in dictionaries/terms/formulations.yml).
 
 Within one clause, items joined by 、 (and a final 和/及) are mapped to the members of each
-formulation. A run that clearly is the formulation (the label in the same sentence, or nearly all
-members written out) must follow the fixed order → block. Right after the label (四个意识：…), a run
-with exactly one foreign member (责任意识 for 看齐意识) → block. Runs inside quotation marks (a
-quoted text) are not judged, and enumerations are never joined across sentences.
+formulation. The family of wrong forms is judged, not one string:
+
+- order: a run that clearly is the formulation (the label in the same sentence, or nearly all
+  members written out) must follow the fixed order → block;
+- a word substituted: a run of the formulation's length with one foreign item in the place of the
+  missing member → block, when the label is right before it (责任意识 for 看齐意识) or the foreign
+  item is one character away from the member it replaces (法制 for 法治, 诚心 for 诚信);
+- an item missing: right after the label (四个意识：…), a run naming all members but one → block.
+
+Runs inside quotation marks (a quoted text) are not judged, and enumerations are never joined
+across sentences.
 """
 
 from __future__ import annotations
@@ -185,7 +193,7 @@ class FormulationOrderCheck(BaseCheck):
         labelled = f.label in sentence or f.label in text[max(0, s_off - 30):s_off]
         if f.suffix and not any(f.suffix in t for _, _, t, _ in hits):
             return
-        if not labelled and len(hits) < len(f.members) - (1 if f.suffix else 0):
+        if not labelled and len(hits) < len(f.members) - (1 if f.suffix else 0) and not _slip_shape(f, matched):
             return
         first, last = hits[0], hits[-1]
         lo = first[0] + f.locate(first[2])[1]
@@ -199,23 +207,99 @@ class FormulationOrderCheck(BaseCheck):
                                f"「{f.label}」的表述顺序有误，应为「{right}」。", right,
                                rule=f"terms.formulations.{f.id}", source=f.source or None)
             return
-        # A foreign member right after the label: 四个意识：政治意识、大局意识、核心意识、责任意识.
         label_pos = text.rfind(f.label, max(0, items[0][0] - len(f.label) - 4), items[0][0])
         foreign = [(s, e, t) for s, e, t, i in matched if i is None]
-        if (label_pos != -1 and len(items) == len(f.members) and len(foreign) == 1
-                and len(hits) == len(f.members) - 1 and (not f.suffix or foreign[0][2].endswith(f.suffix))):
-            missing = next(i for i in range(len(f.members)) if i not in members)
+        missing = [i for i in range(len(f.members)) if i not in members]
+        # A word substituted: 四个意识：政治意识、大局意识、核心意识、责任意识; 自由、平等、公正、法制.
+        if len(items) == len(f.members) and len(foreign) == 1 and len(missing) == 1:
             s, e, t = foreign[0]
-            if doc.quoted(field_name, lo, e):
+            right = f.members[missing[0]][0] + f.suffix
+            slip = _slip_shape(f, matched)
+            after_label = label_pos != -1 and (not f.suffix or t.endswith(f.suffix))
+            if (slip or after_label) and not doc.quoted(field_name, lo, e):
+                word = _slip_word(t, right) if slip else t
+                ws = s + t.index(word)
+                yield self.finding(doc, field_name, ws, ws + len(word),
+                                   f"「{word}」不属于「{f.label}」，{f.label}为「{f.canonical()}」。",
+                                   right,
+                                   rule=f"terms.formulations.{f.id}", source=f.source or None)
+            return
+        # An item missing right after the label: 四个自信：道路自信、理论自信、文化自信.
+        if (label_pos != -1 and not foreign and len(missing) == 1 and len(f.members) >= 4
+                and not items[-1][2].endswith("等")):
+            if doc.quoted(field_name, lo, hi):
                 return
-            yield self.finding(doc, field_name, s, e,
-                               f"「{t}」不属于「{f.label}」，{f.label}为「{f.canonical()}」。",
-                               f.members[missing][0] + f.suffix, rule=f"terms.formulations.{f.id}",
-                               source=f.source or None)
+            yield self.finding(doc, field_name, lo, hi,
+                               f"「{f.label}」缺少「{f.members[missing[0]][0] + f.suffix}」，应为「{f.canonical()}」。",
+                               f.canonical(), rule=f"terms.formulations.{f.id}", source=f.source or None)
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """Same length, exactly one character different (法制/法治, 诚心/诚信)."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def _slip_word(item: str, right: str) -> str:
+    """The part of an item that is the slipped member (the item may carry a verb before it)."""
+    return item[len(item) - len(right):] if len(item) >= len(right) else item
+
+
+def _slip_shape(f: Formulation, matched) -> bool:
+    """A run of the formulation's length whose one foreign item stands where the missing member
+    belongs and is one character away from it (自由、平等、公正、法制)."""
+    if len(matched) != len(f.members):
+        return False
+    foreign = [n for n, (*_, i) in enumerate(matched) if i is None]
+    present = {i for *_, i in matched if i is not None}
+    if len(foreign) != 1 or len(present) != len(f.members) - 1:
+        return False
+    gap = next(i for i in range(len(f.members)) if i not in present)
+    return foreign[0] == gap and any(_one_apart(_slip_word(matched[gap][2], alt + f.suffix), alt + f.suffix)
+                                     for alt in f.members[gap])
+
+
+_CN_NUMBER = r"(?:二十|十)[一二三四五六七八九]?|[一二三四五六七八九]"
+# 党的二十大三中全会: a plenary session belongs to a 届 (term of the Central Committee), never to a 大
+# (congress), so 党的N大M中全会 is wrong whatever N and M are.
+_PLENUM_OF_CONGRESS = re.compile(
+    rf"(?P<n>{_CN_NUMBER})大(?P<plenum>第?[一二三四五六七八九]次?中全会|中央委员会第[一二三四五六七八九]次全体会议)")
+# The reverse slip: 党的二十届精神 / 党的十九届报告, where the congress (大) is meant.
+_TERM_FOR_CONGRESS = re.compile(rf"党的(?P<n>{_CN_NUMBER})届(?=精神|报告|代表大会|胜利召开|开幕|闭幕)")
+
+
+class CongressTermCheck(BaseCheck):
+    """届次 of party meetings: 党的N大M中全会 → N届M中全会; 党的N届精神 → N大精神."""
+
+    id = "terms.formulations.congress-term"
+    category = Category.SEVERE_MISSTATEMENT
+    severity = Severity.BLOCK
+    description = "党的会议届次表述（全会属于“届”，代表大会称“大”）"
+    source = "《中国共产党章程》第二十条、第二十二条（中央委员会每届任期五年，全体会议由中央政治局召集）"
+
+    def run(self, doc):
+        for field_name in ("title", "body"):
+            text = doc.text(field_name)
+            if "大" in text and "全" in text:
+                for m in _PLENUM_OF_CONGRESS.finditer(text):
+                    if doc.quoted(field_name, m.start(), m.end(), titles=False):
+                        continue
+                    right = f"{m.group('n')}届{m.group('plenum')}"
+                    yield self.finding(doc, field_name, m.start(), m.end(),
+                                       f"「{m.group(0)}」届次表述有误，全会属于党的第{m.group('n')}届中央委员会，应为「{right}」。",
+                                       right, source=self.source)
+            if "届" in text:
+                for m in _TERM_FOR_CONGRESS.finditer(text):
+                    if doc.quoted(field_name, m.start(), m.end(), titles=False):
+                        continue
+                    right = f"党的{m.group('n')}大"
+                    yield self.finding(doc, field_name, m.start(), m.end(),
+                                       f"「{m.group(0)}」届次表述有误，党的全国代表大会应为「{right}」。", right,
+                                       source=self.source)
 
 
 @hookimpl
 def pubgate_register_checks(register, dictionaries):
+    register(CongressTermCheck())
     formulations = [f for group in load_kind(dictionaries, KIND, parse) for f in group]
     if formulations:
         register(FormulationOrderCheck(formulations))
