@@ -130,27 +130,39 @@ def _replacement(f: Finding) -> str | None:
     return f.suggestion
 
 
-def _restates(outer: Finding, inner: Finding) -> bool:
-    """``outer`` makes the same correction as ``inner`` over a wider span, at no lower severity."""
+def _gravity(f: Finding) -> tuple[int, bool]:
+    """How grave a finding is: its severity, then whether it is a severe misstatement (a slip in a
+    protected name or title is one, whichever check found it)."""
+    return f.severity.rank, f.category == Category.SEVERE_MISSTATEMENT
+
+
+def _same_fix(outer: Finding, inner: Finding) -> bool:
+    """``outer`` makes the correction ``inner`` makes, over the same or a wider span."""
     fix, inner_fix = _replacement(outer), _replacement(inner)
     if fix is None or inner_fix is None or outer.field != inner.field or outer.rule == inner.rule:
         return False
     if not (outer.start <= inner.start and inner.end <= outer.end):
         return False
-    if outer.severity.rank < inner.severity.rank:
-        return False
-    if (outer.start, outer.end) == (inner.start, inner.end) and outer.severity.rank == inner.severity.rank:
-        return False  # neither says more: both stay
     return fix[inner.start - outer.start:inner.end - outer.start] == inner_fix
 
 
 def _drop_restated_fixes(findings: list[Finding]) -> list[Finding]:
-    """Drop a fix that another finding states in full (交通运舒 → 交通运输 inside the blocking
-    交通运舒部 → 交通运输部): the editor makes one correction, so reads one finding, the graver."""
+    """One correction reads as one finding, the graver: 交通运舒 → 交通运输 goes where the blocking
+    交通运舒部 → 交通运输部 states it in full, and the typo 总书计 → 总书记 goes where the same fix of 计
+    is reported as a misstatement of a protected title. Between equally grave ones the wider stays,
+    and of two that say the same thing (再所难免 from the curated idioms and from the lexicon) the first."""
     fixes = [f for f in findings if _replacement(f) is not None]
     if len(fixes) < 2:
         return findings
-    dropped = {id(inner) for inner in fixes if any(_restates(outer, inner) for outer in fixes)}
+    dropped = set()
+    for i, outer in enumerate(fixes):
+        for j, inner in enumerate(fixes):
+            if i == j or id(outer) in dropped or not _same_fix(outer, inner):
+                continue
+            if _gravity(outer) < _gravity(inner):
+                dropped.add(id(outer))
+            elif (outer.start, outer.end) != (inner.start, inner.end) or _gravity(outer) > _gravity(inner) or i < j:
+                dropped.add(id(inner))  # the same span, fix and gravity from two rules: the first stays
     return [f for f in findings if id(f) not in dropped]
 
 

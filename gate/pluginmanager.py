@@ -34,6 +34,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "pubgate.plugins.script_format",
     # typos
     "pubgate.plugins.typo",
+    "pubgate.plugins.typo_lexicon",
     # personal data, links, dates
     "pubgate.plugins.personal_data",
     "pubgate.plugins.commercial_links",

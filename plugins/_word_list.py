@@ -1,34 +1,63 @@
-"""A set of common two-character words, read lazily from jieba's dictionary file (no segmentation).
+"""jieba's dictionary as a lexicon: word → frequency, read lazily from its ``dict.txt`` (no segmentation).
 
-Used as a precision guard: when a near-miss changes the first or last character of a protected
-name, the changed character may instead belong to the next word (国家安全不动摇 is not 国家安全部).
+About 349,000 words with frequencies and part-of-speech tags. The checks use it as the known-word
+lexicon beside the typo models' vocabularies (a real word the models never saw is not a typo), as the
+source of 成语 (``i``) and 习用语 (``l``) for fixed-expression slips, and as a precision guard: when a
+near-miss changes the first or last character of a protected name, the changed character may instead
+belong to the next word (国家安全不动摇 is not 国家安全部).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 from pathlib import Path
 
-__all__ = ["common_two_char_words"]
+__all__ = ["common_two_char_words", "word_frequencies", "set_phrases"]
 
-_MIN_FREQ = 1
+# Words longer than this are never looked up by the checks (and would only cost memory).
+_MAX_LEN = 8
+_SET_PHRASE_TAGS = ("i", "l")
+# Below this, jieba's 成语/习用语 entries are mostly compositional phrases (人机环境, 初一学生: 2–3).
+_SET_PHRASE_MIN_FREQ = 10
+_FOUR_CHAR_MIN_FREQ = 30
+
+
+def _dict_lines():
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.origin:
+        return
+    try:
+        with (Path(spec.origin).parent / "dict.txt").open(encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) == 3 and parts[1].isdigit() and 2 <= len(parts[0]) <= _MAX_LEN:
+                    yield parts[0], int(parts[1]), parts[2]
+    except OSError:  # pragma: no cover - jieba is a declared dependency
+        return
+
+
+@functools.cache
+def _lexicon() -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+    freq: dict[str, int] = {}
+    phrases = []
+    for word, count, tag in _dict_lines():
+        freq[word] = count
+        if len(word) >= 4 and count >= (_SET_PHRASE_MIN_FREQ if tag in _SET_PHRASE_TAGS else _FOUR_CHAR_MIN_FREQ):
+            phrases.append((word, count))
+    return freq, tuple(phrases)
+
+
+def word_frequencies() -> dict[str, int]:
+    """Every word of two to eight characters in jieba's dictionary, with its frequency."""
+    return _lexicon()[0]
+
+
+def set_phrases() -> tuple[tuple[str, int], ...]:
+    """jieba's 成语 and 习用语 of four to eight characters, with their frequencies."""
+    return _lexicon()[1]
 
 
 @functools.cache
 def common_two_char_words() -> frozenset[str]:
-    try:
-        import importlib.util
-
-        spec = importlib.util.find_spec("jieba")
-        if spec is None or not spec.origin:
-            return frozenset()
-        path = Path(spec.origin).parent / "dict.txt"
-        words = set()
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                parts = line.split(" ", 2)
-                if len(parts) >= 2 and len(parts[0]) == 2 and parts[1].isdigit() and int(parts[1]) >= _MIN_FREQ:
-                    words.add(parts[0])
-        return frozenset(words)
-    except OSError:  # pragma: no cover - jieba is a declared dependency
-        return frozenset()
+    return frozenset(w for w in word_frequencies() if len(w) == 2)

@@ -4,6 +4,8 @@ import json
 from importlib import resources
 
 import jsonschema
+from dataclasses import replace
+
 import pytest
 
 from pubgate import Category, Draft, DraftError, Finding, Report, Severity, Verdict
@@ -102,10 +104,15 @@ def _fix(rule, severity, start, text, suggestion):
     (_fix("a", "block", 0, "交通运舒部", "交通运输部"), _fix("b", "warn", 2, "运舒", "运输"), ["a"]),
     # a different correction over the same characters: the editor must see both
     (_fix("a", "block", 0, "交通运舒部", "交通运输部"), _fix("b", "warn", 3, "舒", "书"), ["a", "b"]),
-    # the wider finding is the milder: it does not replace a graver one
-    (_fix("a", "info", 0, "交通运舒部", "交通运输部"), _fix("b", "warn", 3, "舒", "输"), ["a", "b"]),
-    # the same span and severity: neither says more, both stay
-    (_fix("a", "warn", 3, "舒", "输"), _fix("b", "warn", 3, "舒", "输"), ["a", "b"]),
+    # the wider finding is the milder: the graver narrower one stays, alone
+    (_fix("a", "info", 0, "交通运舒部", "交通运输部"), _fix("b", "warn", 3, "舒", "输"), ["b"]),
+    # equally severe, but the narrower one is a misstatement of a protected name: it stays, alone
+    (_fix("a", "warn", 0, "总书计", "总书记"),
+     replace(_fix("b", "warn", 2, "计", "记"), category=Category.SEVERE_MISSTATEMENT), ["b"]),
+    # the same span, fix and severity from two rules: one finding, the first
+    (_fix("a", "warn", 3, "舒", "输"), _fix("b", "warn", 3, "舒", "输"), ["a"]),
+    # the same span and severity but different fixes: the editor must see both
+    (_fix("a", "warn", 3, "舒", "输"), _fix("b", "warn", 3, "舒", "书"), ["a", "b"]),
 ])
 def test_a_fix_is_dropped_only_where_another_states_it_in_full(outer, inner, kept):
     from pubgate.engine import _drop_restated_fixes
