@@ -22,7 +22,7 @@ POLICY_TITLE = re.compile(
 )
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(【]\d{4}[〕\])】]\d{1,5}号")
 INTERPRETATION_WORDS = ("解读", "答记者问", "政策问答", "一图读懂", "图解", "问答")
-POLICY_NAME_TAIL = re.compile(r"(?:办法|方案|意见|通知|规定|条例|细则|措施|规划|计划|决定|实施意见|若干政策|政策)(?:（试行）|\(试行\))?$")
+POLICY_NAME_TAIL = re.compile(r"(?:办法|方案|意见|通知|规定|条例|细则|措施|规划|计划|决定|实施意见|若干政策|政策|规程|规则|准则|指引|纲要|章程|守则|制度|要点|清单|目录|标准)(?:（试行）|\(试行\))?$")
 _TITLE_QUOTES = re.compile(r"《([^《》\n]{2,80})》")
 _STRIP = re.compile(r"[《》〈〉<>\s\"“”「」]|（试行）|\(试行\)")
 

@@ -97,3 +97,14 @@ def test_no_findings_on_clean_reference_text(gate, shared_file):
             doc = Document(draft=make("\n".join(sentences[i:i + 100]), **extra), settings=gate.config.settings)
             bad += [(f.rule, f.text) for c in checks for f in c.run(doc) or ()]
     assert bad == []
+
+
+@pytest.mark.parametrize("kind", ["工作规程", "实施细则", "管理规则", "服务指引", "发展纲要", "权责清单"])
+def test_an_interpretation_named_by_any_kind_of_policy_title_matches_its_policy(check, kind):
+    """The title names the policy (《…工作规程》解读); a regulation the body cites as its basis
+    (《婚姻登记条例》) is not the policy interpreted, so there is no mismatch."""
+    name = f"某某市婚姻登记“跨省通办”{kind}"
+    r = check("依据《婚姻登记条例》，结合我市实际，制定本规程。", doc_type="interpretation",
+              title=f"《{name}》解读",
+              related=[{"url": "https://x.gov.cn/1", "title": f"关于印发《{name}》的通知", "relation": "policy"}])
+    assert il(r) == []
