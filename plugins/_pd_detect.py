@@ -37,6 +37,26 @@ _ADDRESS_DETAIL = re.compile(
     r"(?:[0-9\-]*(?:号楼|号|栋|幢|单元|室|户|层|楼))*"
 )
 _LEVEL_CUT = re.compile(r"(?:街道|镇|乡)")
+_COUNTY_CUT = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:县|(?<![小社园景校厂矿营])区|旗)")
+_CN_NUM = "0-9一二三四五六七八九十"
+# What only a dwelling has: a flat (2单元301室, 4栋602室, 12号3-2-501, 望江苑3-2-601) or a house in a 村民小组 (村3组12号).
+# A parcel (村3组12号地块) is land, not a home.
+_DWELLING = re.compile(
+    r"(?:\d+(?:号楼|栋|幢|座)-?)?\d+单元-?\d+(?:室|号|户)?"
+    r"|\d+(?:号楼|栋|幢|座)-?\d{3,4}(?:室|户)"
+    r"|\d+号\d+-\d+-\d{3,4}(?:室|户)?(?!\d)"
+    r"|(?<=[苑园区城府居庭湾坊寓])\d{1,3}-\d{1,2}-\d{3,4}(?:室|户)?(?![\d-])"
+    rf"|村[{_CN_NUM}]+(?:组|社)\d+号(?!地|宗|田|林)"
+)
+_DWELLING_TAIL = re.compile(r"(?:-?\d+(?:室|户|号))+")
+# Characters that end the walk back from a dwelling to the start of its address: words of the
+# sentence around it (反映的|, 家住|, 位于|), never part of a road, village or town name.
+_ADDRESS_STOP = frozenset("的在于到住是为和与及向至从把将对您我你他她其位系即经")
+_ADDRESS_REACH = 24
+# A dwelling counts only behind a named road, village, estate or town (not 第3栋1单元 of a list).
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff](?:路|街|巷|道|弄|里|村|组|小区|苑|园|城|府|居|湾|坊|寓|厦|区|镇|乡|县|市)")
+# An organisation named right after the address is the one that sits there (…3号楼县委政法委).
+_ORG_AFTER = re.compile(r"\s?[县市区州镇乡][\u4e00-\u9fff]{1,10}?(?:局|委|办|中心|院|所|队|站|处|科|股|室|馆|部)")
 # Every number pattern above (ID18, ID15, MOBILE, CARD, LANDLINE, PASSPORT, PERMIT) contains seven
 # digits with at most one separator after the third (ID: 110101 1990…, mobile: 138 1234 5678, card:
 # 6222 0212 …; the others are longer runs), and a mask someone wrote contains * or ×. Prose whose
@@ -73,6 +93,8 @@ REQUIRED_LISTS = (
     "org_account_words", "private_phone_words", "service_words", "official_mail_words",
     "personal_mail_words", "passport_words", "permit_words", "address_words", "sensitive_words", "minor_words", "name_labels",
 )
+# Lists added later: a site file written before them need not carry them.
+OPTIONAL_LISTS = ("home_words", "premises_words", "residence_words", "public_address_words")
 
 
 def parse_context(data: dict, path: str) -> PdContext:
@@ -83,6 +105,11 @@ def parse_context(data: dict, path: str) -> PdContext:
         value = data.get(name)
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise DictionaryError(path, name, f"{name} 应为非空字符串列表", f"按原格式填写 {name}: [词1, 词2]")
+        lists[name] = tuple(value)
+    for name in OPTIONAL_LISTS:
+        value = data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise DictionaryError(path, name, f"{name} 应为字符串列表", f"按原格式填写 {name}: [词1, 词2]")
         lists[name] = tuple(value)
     return PdContext(lists)
 
@@ -165,6 +192,11 @@ def detect(text: str, original: str, ctx: PdContext, *, doc_type: str, blocked: 
         _emails(text, ctx, spans, add)
     if doc_type in address_doc_types:
         _addresses(text, original, ctx, spans, add)
+        if has_digit:
+            _dwellings(text, original, ctx, spans, add)
+    elif has_digit and ctx.near("home_words", text):
+        # News and other pages: only a private person's home told in the story (家住…602室).
+        _addresses(text, original, ctx, spans, add, cue_list="home_words", dwelling_only=True)
     for hit in hits:
         _escalate(text, ctx, hit)
     return hits
@@ -337,8 +369,10 @@ def _emails(text, ctx, spans, add):
                 "个人电子邮箱地址"))
 
 
-def _addresses(text, original, ctx, spans, add):
-    rx = ctx.rx("address_words")
+def _addresses(text, original, ctx, spans, add, *, cue_list: str = "address_words", dwelling_only: bool = False):
+    """Detail after a personal context word (住址：…, 家住…). With ``dwelling_only`` (news), the
+    detail must reach a flat or a village house, not just a street number."""
+    rx = ctx.rx(cue_list)
     for m in rx.finditer(text):
         rest = text[m.end():m.end() + 50]
         lead = re.match(r"[:：为是在于\s]*", rest)
@@ -346,16 +380,61 @@ def _addresses(text, original, ctx, spans, add):
         detail = _ADDRESS_DETAIL.match(text, start)
         if not detail or detail.end() - start < 4 or not spans.free(start, detail.end()):
             continue
-        value = original[start:detail.end()]
-        cut = None
-        for lv in _LEVEL_CUT.finditer(value):
-            cut = lv.end()
-        if cut is None or cut >= len(value):
-            suggestion = "（仅保留到乡镇（街道）一级）"
-        else:
-            suggestion = value[:cut]
-        add(Hit("address", start, detail.end(), value, suggestion, "block",
-                "个人详细住址（乡镇以下的村组、门牌、楼栋、房号）"))
+        if dwelling_only and not _DWELLING.search(text, start, detail.end()):
+            continue
+        if _not_a_home(text, ctx, start, detail.end()):
+            continue
+        add(_address_hit(original, start, detail.end()))
+
+
+def _dwellings(text, original, ctx, spans, add):
+    """A flat (…2单元301室, …4栋602室) or a village house (…村3组12号) written without a context word:
+    in a 公示 or a reply only a private person lives there. The address runs back over the road,
+    village and town names to the first word that is not part of it (反映的|白鹭镇滨河路…)."""
+    for m in _DWELLING.finditer(text):
+        end = m.end()
+        tail = _DWELLING_TAIL.match(text, end)
+        if tail:
+            end = tail.end()
+        start = m.start()
+        while start > 0 and m.start() - start < _ADDRESS_REACH and _address_char(text[start - 1]):
+            start -= 1
+        named = text[start:m.start()]
+        if m.group().startswith("村"):
+            named += "村"
+        if not _PLACE_NAME.search(named) or not spans.free(start, end):
+            continue
+        if _not_a_home(text, ctx, start, end):
+            continue
+        add(_address_hit(original, start, end))
+
+
+def _address_char(ch: str) -> bool:
+    return ("\u4e00" <= ch <= "\u9fff" or ch.isdigit() or ch == "-") and ch not in _ADDRESS_STOP
+
+
+def _not_a_home(text, ctx, start, end) -> bool:
+    """Premises of an agency, a service point or a business, or a venue: an address published on
+    purpose (联系地址：县人民政府大院3号楼县委政法委; 经营场所：…; 活动地点：…)."""
+    value = text[start:end]
+    if ctx.near("premises_words", value) and not ctx.near("residence_words", value):
+        return True
+    if _ORG_AFTER.match(text, end):
+        return True
+    before, _ = _line_window(text, start, end, 24, 0)
+    return ctx.near("public_address_words", before)
+
+
+def _address_hit(original, start, end) -> Hit:
+    value = original[start:end]
+    cut = None
+    for lv in _LEVEL_CUT.finditer(value):
+        cut = lv.end()
+    if cut is None:  # no town named: keep the county or district when the address starts with one
+        county = _COUNTY_CUT.match(value)
+        cut = county.end() if county else None
+    suggestion = value[:cut] if cut is not None and cut < len(value) else "（仅保留到乡镇（街道）一级）"
+    return Hit("address", start, end, value, suggestion, "block", "个人详细住址（乡镇以下的村组、门牌、楼栋、房号）")
 
 
 def _escalate(text, ctx, hit: Hit) -> None:

@@ -8,6 +8,11 @@ adequacy rule. Every finding suggests the masked form.
 Site settings (``doc.settings``):
 - ``personal_data_allowed_numbers``: numbers published on purpose (网格员 work mobiles) → ``warn``;
 - ``personal_data_address_doc_types``: doc types whose addresses are checked (default 公示、留言答复).
+
+Addresses in those doc types: detail after a context word (住址：…), and a flat or a village house
+written without one (…滨河路34号2单元301室, …村3组12号), never the premises of an agency, a service
+point, a business or a venue (县人民政府大院3号楼, 经营场所：…, 活动地点：…). Other doc types (news)
+only report a private home told in the story down to the flat (家住…4栋1单元602室).
 """
 
 from __future__ import annotations

@@ -11,6 +11,12 @@
 * Mojibake (block): 锟斤拷, 烫烫烫, U+FFFD, UTF-8 read as Latin-1 (â€œ, Ã©) or GBK read as Latin-1.
 * Half-width punctuation between Chinese characters (info): 各乡镇,各部门 → 各乡镇，各部门. Numbers
   (3,000), times (10:30), URLs and English text are never between two Han characters.
+* A Chinese paragraph written in half-width punctuation throughout (warn): the marks are counted
+  only where they touch Han text (汉字, / 汉字. / "汉字" / (汉字)), so 9:00, 3.5%, IPv6, GB/T 2260,
+  URLs and the 序号 1. never count. Two or more such marks, at least one of them a sentence-ending
+  "." and no fewer half-width sentence ends than full-width 。！？, that make up most of the paragraph's
+  punctuation give one finding over the sentences that carry them. A stray mark, or half-width
+  commas in sentences that end in 「。」 (a copy-and-paste or storage artifact), stay info.
 """
 
 from __future__ import annotations
@@ -44,6 +50,20 @@ HALF_WIDTH = re.compile(rf"(?P<p>[,;:!?])(?<=[{_HAN}][,;:!?])[ ]?(?=[{_HAN}])")
 # out), and one search for them is cheaper than the four scans it rules out.
 _MOJIBAKE_OR_DEBRIS_HINT = re.compile(rf"[\ufffd{_LATIN1_RUN_CLASS}{_TONED}]")
 _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+# Half-width marks that touch Han text. A comma-like mark needs Han (or a closing quote/bracket)
+# before it, or Han right after a number (增长5%;其中); between two digits it is part of a number or
+# time (3,000, 9:00) and never counts. A full stop needs Han (or %) before it and nothing glued
+# after it (方案.docx, 域名.cn), so 3.5 and the 序号 1. stay out. A pair of ASCII quotes or
+# brackets counts when it holds Han text and is glued to Han text on one side.
+# (Each pattern starts with the mark itself, its look-behind after it, as in HALF_WIDTH above.)
+_CN_COMMA = re.compile(rf"[,;:!?](?:(?<=[{_HAN}\"\)][,;:!?])(?=[ ]?[{_HAN}\"\(]|[ ]?\d|$)"
+                       rf"|(?<=[0-9A-Za-z%][,;:!?])(?=[{_HAN}]))", re.M)
+_CN_STOP = re.compile(rf"(?P<p>\.)(?<=[{_HAN}\"\)%]\.)(?![.0-9A-Za-z])")
+_CN_PAIR = re.compile(rf'(?P<o>["(])(?=[^"()\n]*[{_HAN}])[^"()\n]{{1,60}}(?P<c>[")])')
+_FULL_IN_CHINESE = re.compile(rf"(?<=[{_HAN}])[，。；：！？“”（）]|[，。；：！？“”（）](?=[{_HAN}])")
+_SENTENCE_END = "。！？!?"
+_PARAGRAPH_MIN_SHARE = 0.6    # half-width marks in Chinese context must be most of a paragraph's punctuation
+_PAIR_FULL = {'"': "“”", "(": "（）"}
 _GROUP_GAP = 3           # simplified Han characters allowed inside one traditional phrase
 MAX_PER_FIELD = 20       # traditional-character findings per field; the first one carries the total
 MAX_PUNCT_PER_FIELD = 3  # info findings for half-width punctuation per field
@@ -193,9 +213,19 @@ class ScriptFormatCheck(BaseCheck):
 
     # -- half-width punctuation ----------------------------------------------------------------
     def _half_width(self, doc, name, text):
-        if not any(mark in text for mark in _FULL):  # the usual case: skip the look-behind scan
+        if not any(mark in text for mark in ',;:!?."('):  # the usual case: skip the scans
             return
-        hits = list(HALF_WIDTH.finditer(text))
+        covered = []
+        for start, end, marks in _half_width_paragraphs(text):
+            covered.append((start, end))
+            shown = "".join(dict.fromkeys(text[i] for i, _ in marks))
+            yield self.finding(
+                doc, name, start, end,
+                f"这段中文使用了半角标点（{shown}，共{len(marks)}处），中文段落应使用全角标点（，。；：“”（）等）。",
+                _to_full_width(text, start, end, marks), severity=Severity.WARN,
+                rule="format.script.half-width-paragraph")
+        hits = [m for m in HALF_WIDTH.finditer(text)
+                if not any(s <= m.start() < e for s, e in covered)]
         for n, m in enumerate(hits[:MAX_PUNCT_PER_FIELD]):
             mark = m["p"]
             message = f"中文语句中应使用全角标点「{_FULL[mark]}」，而不是半角「{mark}」。"
@@ -203,6 +233,70 @@ class ScriptFormatCheck(BaseCheck):
                 message += f"共{len(hits)}处。"
             yield self.finding(doc, name, m.start("p"), m.end("p"), message, _FULL[mark],
                                severity=Severity.INFO, rule="format.script.half-width-punctuation")
+
+
+def _chinese_context_marks(line: str) -> list[tuple[int, str]]:
+    """(offset, full-width replacement) of every half-width mark in ``line`` that touches Han text."""
+    marks = [(m.start(), _FULL[m.group()]) for m in _CN_COMMA.finditer(line)]
+    marks += [(m.start("p"), "。") for m in _CN_STOP.finditer(line)]
+    for m in _CN_PAIR.finditer(line):
+        o, c = m.start("o"), m.end("c") - 1
+        outside = (line[o - 1] if o > 0 else "") + (line[c + 1] if c + 1 < len(line) else "")
+        # English quoting ("PM2.5") is glued to Latin text or spaces on both sides.
+        if m["o"] + m["c"] in ('""', "()") and any(is_han(ch) or ch in _FULL or ch in ".，。：；" for ch in outside):
+            pair = _PAIR_FULL[m["o"]]
+            marks += [(o, pair[0]), (c, pair[1])]
+    return sorted(set(marks))
+
+
+def _half_width_paragraphs(text: str):
+    """(start, end, marks) of each paragraph written with half-width punctuation throughout; the
+    span runs from the start of the first sentence with such a mark to the end of the last one."""
+    if not _CN_STOP.search(text):  # no "." ends a Chinese sentence: no such paragraph (the usual case)
+        return
+    offset = 0
+    for line in text.split("\n"):
+        base, offset = offset, offset + len(line) + 1
+        if not _CN_STOP.search(line):
+            continue
+        marks = _chinese_context_marks(line)
+        if len(marks) < 2:
+            continue
+        # Half-width ，：；（）！？ before full-width full stops are what copy-and-paste and storage
+        # normalisation leave behind (each sentence still ends in 「。」). Nothing turns 。 into ".",
+        # so a paragraph typed in half-width is known by its "." full stops.
+        dots = sum(1 for i, _ in marks if line[i] == ".")
+        stops = sum(1 for _, full in marks if full in "。！？")
+        if not dots or stops < sum(line.count(ch) for ch in "。！？"):
+            continue
+        full = len(_FULL_IN_CHINESE.findall(line))
+        if len(marks) < _PARAGRAPH_MIN_SHARE * (len(marks) + full):
+            continue
+        (first, _), (last, last_full) = marks[0], marks[-1]
+        start = max(line.rfind(ch, 0, first) for ch in _SENTENCE_END) + 1
+        stop_before_close = len(marks) > 1 and marks[-2] == (last - 1, "。") and last_full in "”）"
+        if last_full in "。！？" or stop_before_close:
+            end = last + 1
+        else:
+            ends = [i for i in (line.find(ch, last) for ch in _SENTENCE_END) if i >= 0]
+            end = min(ends) + 1 if ends else len(line.rstrip())
+        while start < end and line[start].isspace():
+            start += 1
+        yield base + start, base + end, [(base + i, f) for i, f in marks if start <= i < end]
+
+
+def _to_full_width(text: str, start: int, end: int, marks: list[tuple[int, str]]) -> str:
+    """The span with its Chinese-context half-width marks replaced (a space after one goes too)."""
+    replace = dict(marks)
+    out = []
+    for i in range(start, end):
+        if i in replace:
+            out.append(replace[i])
+        elif text[i] == " " and i - 1 in replace:
+            continue
+        else:
+            out.append(text[i])
+    return "".join(out)
 
 
 @hookimpl
