@@ -121,7 +121,9 @@ class InterpretationLink(BaseCheck):
                                severity=str(settings.get("interpretation_policy_missing_severity") or "block"))
             return
         if named:
-            titles = [t for t, _ in policy_links if t.strip()]
+            # a link text that names no document (政策原文, 原文链接) cannot disagree with one
+            titles = [t for t, _ in policy_links
+                      if _TITLE_QUOTES.search(t) or POLICY_NAME_TAIL.search(_STRIP.sub("", t))]
             if titles and not any(_titles_match(named, t) for t in titles):
                 yield self.finding(doc, "meta", None, None,
                                    f"解读所称《{named}》与关联的政策原文「{titles[0]}」名称不一致，请核实是否关联错文件。",

@@ -92,30 +92,53 @@ class _Expression:
 
 
 class Lexicon:
-    """Expressions indexed by each one-character gap (如火如_ → 如火如荼), for one lookup a window."""
+    """Expressions indexed by the pieces a one-character slip leaves intact, for a few lookups a
+    character: a slip in four or more characters leaves a pair of neighbours intact, in three the
+    outer pair or a neighbour pair (副_长, 付总理), in two the other character."""
 
     def __init__(self, expressions: dict[str, _Expression]):
         self.expressions = expressions
-        self.gaps: dict[str, list[tuple[_Expression, tuple[int, ...]]]] = {}
+        self.anchors: dict[str, list[tuple[_Expression, int]]] = {}
         for expr in expressions.values():
-            word = expr.text
-            for k in range(len(word)):
-                self.gaps.setdefault(word[:k] + "\0" + word[k + 1:], []).append((expr, (k,)))
-                if k + 1 < len(word) and word[k] == word[k + 1]:  # 兢兢业业: both copies may be wrong
-                    self.gaps.setdefault(word[:k] + "\0\0" + word[k + 2:], []).append((expr, (k, k + 1)))
-        self.lengths = sorted({len(w) for w in expressions})
+            for key, offset in _anchor_keys(expr.text):
+                self.anchors.setdefault(key, []).append((expr, offset))
 
-    def near_misses(self, window: str):
-        """(expression, positions) one character (or one doubled character) away from ``window``."""
-        for k in range(len(window)):
-            yield from self._lookup(window, k, window[:k] + "\0" + window[k + 1:])
-            if k + 1 < len(window) and window[k] == window[k + 1]:
-                yield from self._lookup(window, k, window[:k] + "\0\0" + window[k + 2:])
+    def near_misses(self, text: str, lo: int, hi: int):
+        """(start, expression, changed positions) for every span of ``text[lo:hi]`` one character, or
+        one doubled character (竞竞业业), away from an expression."""
+        anchors, seen = self.anchors, set()
+        for i in range(lo, hi):
+            for key in (text[i], text[i:i + 2], text[i] + "\0" + text[i + 2:i + 3]):
+                for expr, offset in anchors.get(key, ()):
+                    start = i - offset
+                    end = start + len(expr.text)
+                    if start < lo or end > hi or (start, expr.text) in seen:
+                        continue
+                    seen.add((start, expr.text))
+                    positions = _changed(text[start:end], expr.text)
+                    if positions:
+                        yield start, expr, positions
 
-    def _lookup(self, window, k, key):
-        for expr, positions in self.gaps.get(key, ()):
-            if positions[0] == k:
-                yield expr, positions
+
+def _anchor_keys(word: str):
+    if len(word) == 2:
+        return [(word[0], 0), (word[1], 1)]
+    keys = [(word[k:k + 2], k) for k in range(len(word) - 1)]
+    if len(word) == 3:
+        keys.append((word[0] + "\0" + word[2], 0))
+    return keys
+
+
+def _changed(window: str, word: str) -> tuple[int, ...] | None:
+    """The positions where ``window`` differs from ``word`` when that is one character, or one
+    doubled character wrong twice; else None."""
+    diff = tuple(k for k in range(len(word)) if window[k] != word[k])
+    if len(diff) == 1:
+        return diff
+    if (len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == word[diff[1]]
+            and window[diff[0]] == window[diff[1]]):
+        return diff
+    return None
 
 
 _LISTS = {"expressions": ("固定表述", 4), "words": ("规范用词", 2)}
@@ -198,40 +221,36 @@ class FixedExpressionCheck(BaseCheck):
                 protected[tail:tail + 2] = b"\x00\x00"
             taken = -1
             for run in _HAN_RUN.finditer(text):
-                for start in range(run.start(), run.end()):
-                    if start < taken:
-                        continue
-                    found = self._at(text, start, run.end(), lexicon, freq, protected)
-                    if found is not None:
-                        expr, end = found
-                        taken = end
-                        yield self._finding(doc, field, text, start, end, expr)
+                best: dict[int, tuple[_Expression, int]] = {}
+                for start, expr, positions in lexicon.near_misses(text, run.start(), run.end()):
+                    end = start + len(expr.text)
+                    if start in best and best[start][1] >= end:
+                        continue  # the longest expression at a start speaks for it
+                    if self._is_slip(text, start, end, expr, positions, lexicon, freq, protected):
+                        best[start] = (expr, end)
+                for start in sorted(best):
+                    if start >= taken:
+                        expr, taken = best[start]
+                        yield self._finding(doc, field, text, start, taken, expr)
 
-    def _at(self, text, start, stop, lexicon, freq, protected):
-        """The longest expression a slip at ``start`` stands for, with the span's end."""
-        for length in reversed(lexicon.lengths):
-            end = start + length
-            if end > stop or any(protected[start:end]):
-                continue
-            window = text[start:end]
-            if window in lexicon.expressions or window in self._allowed:
-                continue
-            known = freq.get(window, 0)
-            if length == 4 and _two_words(window, freq):
-                continue  # 人居环境, 父母双方: two words, no slip in a phrase
-            for expr, positions in lexicon.near_misses(window):
-                if known * _RARER > expr.freq:
-                    continue
-                if expr.kind == "规范用词" and known >= _EDGE_FREQ:
-                    continue  # 女排 is no slip for 安排: a short word jieba knows is a word
-                if any(expr.text[p] in _NUMERALS or window[p] in _NUMERALS for p in positions):
-                    continue  # 第三十三次 is a number, not a slip for 第三十一次
-                if not all(_similar(window[p], expr.text[p]) for p in positions):
-                    continue
-                if _edges_make_words(text, start, end, positions, freq):
-                    continue
-                return expr, end
-        return None
+    def _is_slip(self, text, start, end, expr, positions, lexicon, freq, protected) -> bool:
+        if any(protected[start:end]):
+            return False
+        window = text[start:end]
+        if window in lexicon.expressions or window in self._allowed:
+            return False
+        known = freq.get(window, 0)
+        if known * _RARER > expr.freq:
+            return False
+        if expr.kind == "规范用词" and known >= _EDGE_FREQ:
+            return False  # 女排 is no slip for 安排: a short word jieba knows is a word
+        if len(window) == 4 and _two_words(window, freq):
+            return False  # 人居环境, 父母双方: two words, no slip in a phrase
+        if any(expr.text[p] in _NUMERALS or window[p] in _NUMERALS for p in positions):
+            return False  # 第三十三次 is a number, not a slip for 第三十一次
+        if not all(_similar(window[p], expr.text[p]) for p in positions):
+            return False
+        return not _edges_make_words(text, start, end, positions, freq)
 
     def _finding(self, doc, field, text, start, end, expr):
         wrong = text[start:end]
