@@ -18,7 +18,8 @@ __all__ = ["common_two_char_words", "word_frequencies", "set_phrases"]
 # Words longer than this are never looked up by the checks (and would only cost memory).
 _MAX_LEN = 8
 _SET_PHRASE_TAGS = ("i", "l")
-# Below this, jieba's 成语/习用语 entries are mostly compositional phrases (人机环境, 初一学生: 2–3).
+# Below these, jieba's long entries are mostly compositional phrases (人机环境, 初一学生: 2–3); many
+# 成语 are tagged as nouns or names (众志成城 n, 美轮美奂 nr), hence the other long words from 30.
 _SET_PHRASE_MIN_FREQ = 10
 _FOUR_CHAR_MIN_FREQ = 30
 
@@ -38,13 +39,13 @@ def _dict_lines():
 
 
 @functools.cache
-def _lexicon() -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+def _lexicon() -> tuple[dict[str, int], tuple[tuple[str, int, bool], ...]]:
     freq: dict[str, int] = {}
     phrases = []
     for word, count, tag in _dict_lines():
         freq[word] = count
         if len(word) >= 4 and count >= (_SET_PHRASE_MIN_FREQ if tag in _SET_PHRASE_TAGS else _FOUR_CHAR_MIN_FREQ):
-            phrases.append((word, count))
+            phrases.append((word, count, tag in _SET_PHRASE_TAGS))
     return freq, tuple(phrases)
 
 
@@ -53,8 +54,9 @@ def word_frequencies() -> dict[str, int]:
     return _lexicon()[0]
 
 
-def set_phrases() -> tuple[tuple[str, int], ...]:
-    """jieba's 成语 and 习用语 of four to eight characters, with their frequencies."""
+def set_phrases() -> tuple[tuple[str, int, bool], ...]:
+    """jieba's 成语 and 习用语 of four to eight characters (from 10 occurrences) and its other words of
+    four or more characters (from 30), each with its frequency and whether it is a 成语 or 习用语."""
     return _lexicon()[1]
 
 

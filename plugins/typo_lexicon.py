@@ -88,7 +88,7 @@ def _similar(wrong: str, right: str) -> bool:
 class _Expression:
     text: str
     freq: int
-    kind: str  # 成语 (jieba's 成语 and 习用语), 固定表述 or 规范用词 (the dictionary), as shown to editors
+    kind: str  # 成语 or 常用词语 (jieba), 固定表述 or 规范用词 (the dictionary), as shown to editors
 
 
 class Lexicon:
@@ -174,7 +174,8 @@ def build_lexicon(listed: dict[str, tuple[str, ...]]) -> Lexicon:
     from pubgate.plugins._word_list import set_phrases, word_frequencies
 
     freq = word_frequencies()
-    expressions = {word: _Expression(word, count, "成语") for word, count in set_phrases()}
+    expressions = {word: _Expression(word, count, "成语" if idiom else "常用词语")
+                   for word, count, idiom in set_phrases()}
     for key, (what, _) in _LISTS.items():
         for word in listed.get(key, ()):
             expressions[word] = _Expression(word, max(freq.get(word, 0), _LISTED_FREQ), what)
