@@ -92,46 +92,82 @@ class _Expression:
 
 
 class Lexicon:
-    """Expressions indexed by the pieces a one-character slip leaves intact, for a few lookups a
-    character: a slip in four or more characters leaves a pair of neighbours intact, in three the
-    outer pair or a neighbour pair (副_长, 付总理), in two the other character."""
+    """Expressions indexed by what a one-character slip leaves intact, for a few lookups a character.
+
+    A slip in the first four characters of a long expression leaves three of them intact, at known
+    places: the first three (slip at 3 or later), the last three of the four (slip at 0), or the
+    first and the third and fourth (slip at 1), or the first two and the fourth (slip at 2). A doubled
+    character wrong twice (竞竞业业) leaves the other pair. Short words (two or three characters, a
+    few dozen) are matched by one regular expression of their one-gap patterns."""
 
     def __init__(self, expressions: dict[str, _Expression]):
         self.expressions = expressions
         self.anchors: dict[str, list[tuple[_Expression, int]]] = {}
+        self.doubled: dict[str, list[tuple[_Expression, int]]] = {}
+        short = []
         for expr in expressions.values():
-            for key, offset in _anchor_keys(expr.text):
+            word = expr.text
+            if len(word) < 4:
+                short.append(expr)
+                continue
+            for key, offset in ((word[0:3], 0), (word[1:4], 1), (word[0] + "\0" + word[2:4], 0),
+                                (word[0:2] + "\0" + word[3], 0)):
                 self.anchors.setdefault(key, []).append((expr, offset))
+            if word[0] == word[1]:
+                self.doubled.setdefault("L" + word[2:4], []).append((expr, 0))
+            if word[2] == word[3]:
+                self.doubled.setdefault("R" + word[0:2], []).append((expr, 0))
+        self.short_gaps: dict[str, list[_Expression]] = {}
+        for e in short:
+            for k in range(len(e.text)):
+                self.short_gaps.setdefault(e.text[:k] + "\0" + e.text[k + 1:], []).append(e)
+        patterns = {w.text[:k] + "[^" + w.text[k] + "]" + w.text[k + 1:] for w in short for k in range(len(w.text))}
+        self.short_pattern = re.compile("|".join(sorted(patterns, key=len, reverse=True))) if patterns else None
 
     def near_misses(self, text: str, lo: int, hi: int):
         """(start, expression, changed positions) for every span of ``text[lo:hi]`` one character, or
         one doubled character (竞竞业业), away from an expression."""
-        anchors, seen = self.anchors, set()
-        for i in range(lo, hi):
-            for key in (text[i], text[i:i + 2], text[i] + "\0" + text[i + 2:i + 3]):
+        seen = set()
+        for start, expr in self._candidates(text, lo, hi):
+            end = start + len(expr.text)
+            if start < lo or end > hi or (start, expr.text) in seen:
+                continue
+            seen.add((start, expr.text))
+            positions = _changed(text[start:end], expr.text)
+            if positions:
+                yield start, expr, positions
+
+    def _candidates(self, text: str, lo: int, hi: int):
+        anchors, doubled = self.anchors, self.doubled
+        for i in range(lo, hi - 2):
+            for key in (text[i:i + 3], text[i] + "\0" + text[i + 2:i + 4], text[i:i + 2] + "\0" + text[i + 3:i + 4]):
                 for expr, offset in anchors.get(key, ()):
-                    start = i - offset
-                    end = start + len(expr.text)
-                    if start < lo or end > hi or (start, expr.text) in seen:
-                        continue
-                    seen.add((start, expr.text))
-                    positions = _changed(text[start:end], expr.text)
-                    if positions:
-                        yield start, expr, positions
-
-
-def _anchor_keys(word: str):
-    if len(word) == 2:
-        return [(word[0], 0), (word[1], 1)]
-    keys = [(word[k:k + 2], k) for k in range(len(word) - 1)]
-    if len(word) == 3:
-        keys.append((word[0] + "\0" + word[2], 0))
-    return keys
+                    yield i - offset, expr
+            if text[i] == text[i + 1]:
+                for expr, _ in doubled.get("L" + text[i + 2:i + 4], ()):
+                    yield i, expr
+            if i + 3 < hi and text[i + 2] == text[i + 3]:
+                for expr, _ in doubled.get("R" + text[i:i + 2], ()):
+                    yield i, expr
+        if self.short_pattern is not None:
+            pos = lo
+            while True:
+                m = self.short_pattern.search(text, pos, hi)
+                if m is None:
+                    break
+                start = pos = m.start()
+                for length in (2, 3):
+                    window = text[start:start + length]
+                    for k in range(len(window)):
+                        yield from ((start, e) for e in self.short_gaps.get(window[:k] + "\0" + window[k + 1:], ()))
+                pos += 1
 
 
 def _changed(window: str, word: str) -> tuple[int, ...] | None:
     """The positions where ``window`` differs from ``word`` when that is one character, or one
     doubled character wrong twice; else None."""
+    if len(window) != len(word):
+        return None
     diff = tuple(k for k in range(len(word)) if window[k] != word[k])
     if len(diff) == 1:
         return diff
