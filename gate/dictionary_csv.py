@@ -24,6 +24,7 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from .model import CATEGORY_LABELS, SEVERITY_LABELS
+from .spreadsheet import escape_cell, unescape_cell
 
 __all__ = ["COLUMNS", "parse_csv", "export_csv", "parse_yaml", "export_yaml", "export_yaml_zip", "parse_upload",
            "decode"]
@@ -47,6 +48,11 @@ _DOC_TYPES = {"政策文件": "policy", "政策解读": "interpretation", "动�
               "办事指南": "guide", "留言答复": "reply", "公示": "disclosure", "其他": "other"}
 _CHANNELS = {"网站": "website", "微信": "wechat", "微博": "weibo", "客户端": "app", "其他": "other"}
 MAX_ROWS = 200_000
+# A zip is checked against these before any member is read (zip bombs: 20 KB can expand to
+# gigabytes). The limits are far above a real site dictionary (a few MB of YAML).
+MAX_ZIP_ENTRIES = 500
+MAX_ZIP_EXPANDED = 16 * 1024 * 1024
+MAX_ZIP_RATIO = 200  # expanded : compressed, per member over 1 MiB
 
 
 def decode(data: bytes) -> str:
@@ -65,7 +71,7 @@ def _cell_list(value: str, mapping: dict[str, str] | None = None) -> list[str]:
 def _row_to_entry(record: dict[str, str]) -> dict:
     entry: dict[str, Any] = {}
     for key, value in record.items():
-        value = (value or "").strip()
+        value = unescape_cell((value or "").strip())  # our own export escapes formula-like cells
         if not value:
             continue
         if key == "category":
@@ -144,7 +150,7 @@ def export_csv(entries: Iterable[dict]) -> str:
     writer = csv.writer(buffer)
     writer.writerow([zh for _, zh in COLUMNS])
     for entry in entries:
-        writer.writerow([_cell(entry.get(key), key) for key, _ in COLUMNS])
+        writer.writerow([escape_cell(_cell(entry.get(key), key)) for key, _ in COLUMNS])
     return buffer.getvalue()
 
 
@@ -243,6 +249,40 @@ def export_yaml_zip(entries: Iterable[dict]) -> bytes:
     return buffer.getvalue()
 
 
+class _ZipTooLarge(Exception):
+    pass
+
+
+def _zip_refusal(infos: list, members: list) -> str | None:
+    """Why a zip is refused from its directory alone (nothing decompressed yet), or None."""
+    if len(infos) > MAX_ZIP_ENTRIES:
+        return f"zip 内文件数为 {len(infos)}，超过上限 {MAX_ZIP_ENTRIES}，已拒绝"
+    declared = sum(i.file_size for i in members)
+    if declared > MAX_ZIP_EXPANDED:
+        return (f"zip 解压后约 {declared // (1024 * 1024)} MB，超过上限 {MAX_ZIP_EXPANDED // (1024 * 1024)} MB，"
+                "已拒绝（疑似压缩炸弹）；请拆分后分批导入")
+    for i in members:
+        if i.file_size > 1024 * 1024 and i.file_size > MAX_ZIP_RATIO * max(1, i.compress_size):
+            return f"zip 内 {i.filename} 压缩比异常（超过 {MAX_ZIP_RATIO}:1），已拒绝（疑似压缩炸弹）"
+    return None
+
+
+def _read_capped(zf: zipfile.ZipFile, info, budget: int) -> bytes:
+    """A member's bytes, stopping as soon as more than ``budget`` come out (the directory's sizes
+    are only claims; the stream is what counts)."""
+    chunks, total = [], 0
+    with zf.open(info) as stream:
+        while True:
+            chunk = stream.read(64 * 1024)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > budget:
+                raise _ZipTooLarge()
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def parse_upload(filename: str, data: bytes, *, rule: str = "", default_category: str = "") -> list[tuple[int, dict | str]]:
     """Dispatch on the file name: .csv, .yml/.yaml, or .zip of YAML files."""
     name = (filename or "").lower()
@@ -250,14 +290,26 @@ def parse_upload(filename: str, data: bytes, *, rule: str = "", default_category
         rows: list[tuple[int, dict | str]] = []
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
             return [(0, "zip 文件已损坏")]
+        members = [i for i in zf.infolist() if not i.is_dir() and i.filename.lower().endswith((".yml", ".yaml"))]
+        refusal = _zip_refusal(zf.infolist(), members)
+        if refusal:
+            return [(0, refusal)]
         offset = 0
-        for info in sorted(zf.infolist(), key=lambda i: i.filename):
-            if info.is_dir() or not info.filename.lower().endswith((".yml", ".yaml")):
-                continue
+        budget = MAX_ZIP_EXPANDED
+        for info in sorted(members, key=lambda i: i.filename):
             file_rule = rule_for_filename(info.filename)
-            parsed = list(parse_yaml(decode(zf.read(info)), file_rule))
+            try:
+                raw = _read_capped(zf, info, budget)
+            except _ZipTooLarge:
+                return [(0, f"zip 解压后超过 {MAX_ZIP_EXPANDED // (1024 * 1024)} MB，已拒绝（疑似压缩炸弹）")]
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError, ValueError) as exc:
+                rows.append((offset, f"{info.filename}：无法解压（{type(exc).__name__}）"))
+                offset += 1
+                continue
+            budget -= len(raw)
+            parsed = list(parse_yaml(decode(raw), file_rule))
             rows.extend((offset + n, r if not isinstance(r, str) else f"{info.filename}：{r}") for n, r in parsed)
             offset += max((n for n, _ in parsed), default=0) + 1
         return rows

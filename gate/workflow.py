@@ -637,6 +637,13 @@ class ReviewService:
         with audit.transaction(self.db):
             sub = self._submission(sid)
             stages = sub["workflow"].get("stages", [])
+            prior = next(iter(self.db.query(  # a repeat (CMS retry) answers with the first publication
+                "SELECT url, created_at, event_seq FROM publications WHERE submission_id = ? "
+                "AND content_sha256 = ? ORDER BY id LIMIT 1", [sid, sha])), None)
+            if prior is not None and sub["status"] == "published":
+                return {"allowed": True, "submission_id": sid, "content_sha256": sha, "url": prior["url"],
+                        "published_at": prior["created_at"], "audit_seq": prior["event_seq"],
+                        "already_published": True}
             if sub["status"] not in ("approved", "published"):
                 refusal = Refused("未完成审核", f"稿件当前状态为「{STATUS_LABELS[sub['status']]}」，"
                                   "须通过全部审核环节后才能发布")

@@ -13,10 +13,13 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from .. import audit
 from ..accounts import AccountError, create_user, list_users
 from ..model import Draft, DraftError
-from ..workflow import Invalid, load_workflows, save_workflow
+from ..publish_rights import may_read, require_publish_right
+from ..spreadsheet import escape_row
+from ..workflow import Invalid, WorkflowError, load_workflows, save_workflow
 from .db import get_db
 from .errors import problem
 from .extension import get_gate, get_reviews
+from .json_input import parse_json
 from .security import Refusal, current_actor, idempotent, require_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -24,11 +27,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def json_body(kind: type = dict):
     """The request body as JSON of the expected top-level type, or a 400 problem."""
-    raw = request.get_data(cache=True)
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid("JSON 格式错误", f"请求体不是有效的 UTF-8 JSON：{exc}") from None
+    value = parse_json(request.get_data(cache=True))  # every malformed input is a 400 (json_input.py)
     if not isinstance(value, kind):
         raise Invalid("请求格式错误", "请求体应为 JSON 对象")
     return value
@@ -212,10 +211,26 @@ def decide(sid):
 @require_actor()
 @idempotent
 def publish(sid):
+    """Submitter, the submission's 终审 approver, or a CMS token with the ``publish`` scope only
+    (publish_rights.py); a repeated call answers with the first publication and adds nothing."""
+    actor, db = current_actor(), get_db()
+    try:
+        require_publish_right(db, actor, sid)
+    except WorkflowError as exc:
+        if exc.status == 403:  # recorded: an attempt to publish someone else's submission
+            audit.append(db, "publish.refuse", actor=actor, submission_id=sid, decision="refuse",
+                         opinion=exc.detail, payload={"status": 403, "title": exc.title})
+        raise
     body = json_body()
-    result = get_reviews().publish(current_actor(), sid, draft_data=_field(body, "draft", dict, None),
-                                   content_sha256=_field(body, "content_sha256", str, None),
-                                   url=_field(body, "url", str, None))
+    try:
+        result = get_reviews().publish(actor, sid, draft_data=_field(body, "draft", dict, None),
+                                       content_sha256=_field(body, "content_sha256", str, None),
+                                       url=_field(body, "url", str, None))
+    except WorkflowError as exc:
+        if not may_read(actor, db, sid):
+            # A service account may publish but not read the submission: no hash in its answers.
+            exc.extra = {k: v for k, v in exc.extra.items() if "sha256" not in k}
+        raise
     return created(result)
 
 
@@ -265,7 +280,9 @@ def audit_export():
     rows = _audit_rows(sid)
     name = f"pubgate-audit-{sid or 'all'}.{fmt}"
     if fmt == "csv":
-        return Response(audit.export_csv(rows), content_type="text/csv; charset=utf-8",
+        # Formula-like text (=HYPERLINK(…) in an opinion) must not run in the reader's spreadsheet;
+        # the JSONL export stays byte-faithful for re-verifying the chain.
+        return Response(audit.export_csv([escape_row(r) for r in rows]), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return Response(audit.export_jsonl(rows), content_type="application/x-ndjson; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,4 +1,4 @@
-"""``pubgate serve | users add | tokens create | audit verify`` (contracts.md §5).
+"""``pubgate serve | users add | tokens create|list|revoke | audit verify`` (contracts.md §5).
 
 Import-light: argparse wiring only; Flask, waitress and the database code load inside the
 command functions, so ``pubgate check`` never imports Flask.
@@ -22,9 +22,12 @@ def _open(args):
     from ..migrations import migrate, open_db
     from ..workflow import seed_workflows
 
+    from ..security_schema import ensure_schema as ensure_security_schema
+
     db = open_db(_db_path(args))
     migrate(db)
     seed_workflows(db)
+    ensure_security_schema(db)
     return db
 
 
@@ -81,16 +84,66 @@ def cmd_users_add(args) -> int:
 def cmd_tokens_create(args) -> int:
     from ..accounts import AccountError, create_token
 
+    if args.expires_days < 0:
+        print("pubgate: --expires-days 不能为负数（0 表示永不过期）", file=sys.stderr)
+        return 2
     db = _open(args)
     try:
-        token = create_token(db, args.name, label=args.label or "")
+        token = create_token(db, args.name, label=args.label or "", days=args.expires_days,
+                             scopes=args.scope or ())
     except AccountError as exc:
         print(f"pubgate: {exc}", file=sys.stderr)
         return 2
     finally:
         db.close()
     print(token)
-    print(f"以上为用户 {args.name} 的 API 令牌，只显示这一次，请妥善保存。", file=sys.stderr)
+    expiry = f"{args.expires_days} 天后过期" if args.expires_days else "永不过期"
+    print(f"以上为用户 {args.name} 的 API 令牌（{expiry}），只显示这一次，请妥善保存。", file=sys.stderr)
+    return 0
+
+
+TOKEN_STATUS = {"active": "有效", "expired": "已过期", "revoked": "已吊销"}
+
+
+def cmd_tokens_list(args) -> int:
+    from ..accounts import list_tokens
+
+    db = _open(args)
+    try:
+        items = list_tokens(db, include_revoked=args.all)
+    finally:
+        db.close()
+    if args.json:
+        import json
+
+        print(json.dumps(items, ensure_ascii=False, indent=2))
+        return 0
+    if not items:
+        print("没有令牌。")
+        return 0
+    print("编号\t用户\t状态\t前缀\t创建时间\t到期时间\t权限\t备注")
+    for t in items:
+        print("\t".join(str(v) for v in (t["id"], t["user"], TOKEN_STATUS[t["status"]], t["prefix"] or "-",
+                                          t["created_at"], t["expires_at"] or "永不过期",
+                                          ",".join(t["scopes"]) or "-", t["label"] or "")))
+    return 0
+
+
+def cmd_tokens_revoke(args) -> int:
+    from ..accounts import AccountError, revoke_tokens
+
+    db = _open(args)
+    try:
+        revoked = revoke_tokens(db, args.which)
+    except AccountError as exc:
+        print(f"pubgate: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    if revoked:
+        print(f"已吊销令牌 {', '.join(str(i) for i in revoked)}（立即生效）")
+    else:
+        print("没有需要吊销的有效令牌")
     return 0
 
 
@@ -112,7 +165,7 @@ def cmd_audit_verify(args) -> int:
 
 
 def add_commands(subparsers) -> None:
-    from ..accounts import ROLES
+    from ..accounts import DEFAULT_TOKEN_DAYS, ROLES, TOKEN_SCOPES
 
     serve = subparsers.add_parser("serve", help="启动审核服务和页面（内置 SQLite 数据库，首次启动时创建）")
     serve.add_argument("--host", default="127.0.0.1")
@@ -138,8 +191,21 @@ def add_commands(subparsers) -> None:
     create = tokens_sub.add_parser("create", help="为用户创建新的 API 令牌（只显示一次）")
     create.add_argument("name", help="令牌代表的用户名")
     create.add_argument("--label", help="备注，如 CMS 名称")
+    create.add_argument("--expires-days", type=int, default=DEFAULT_TOKEN_DAYS,
+                        help=f"有效天数（默认 {DEFAULT_TOKEN_DAYS}；0 表示永不过期）")
+    create.add_argument("--scope", action="append", choices=sorted(TOKEN_SCOPES),
+                        help="令牌权限，可重复；publish：CMS 服务账号，可发布任何已通过审核的稿件")
     create.add_argument("--db")
     create.set_defaults(func=cmd_tokens_create)
+    listing = tokens_sub.add_parser("list", help="列出令牌（不显示令牌本身）")
+    listing.add_argument("--all", action="store_true", help="包括已吊销的令牌")
+    listing.add_argument("--json", action="store_true", help="以 JSON 输出")
+    listing.add_argument("--db")
+    listing.set_defaults(func=cmd_tokens_list)
+    revoke = tokens_sub.add_parser("revoke", help="吊销令牌：令牌编号、令牌本身，或用户名（吊销该用户全部令牌）")
+    revoke.add_argument("which", metavar="NAME|TOKEN-ID")
+    revoke.add_argument("--db")
+    revoke.set_defaults(func=cmd_tokens_revoke)
 
     audit = subparsers.add_parser("audit", help="审计记录")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)

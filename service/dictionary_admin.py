@@ -21,8 +21,9 @@ from .. import audit
 from .. import dictionary_csv as dc
 from .. import site_dictionary as sd
 from ..model import CATEGORY_LABELS, CHANNELS, DOC_TYPES, SEVERITY_LABELS, Category
-from ..workflow import Invalid, WorkflowError
+from ..workflow import Forbidden, Invalid, WorkflowError
 from .db import get_db
+from .json_input import parse_json
 from .pages import login_required
 from .security import current_actor, require_actor
 
@@ -78,10 +79,7 @@ def _json(payload, status: int = 200) -> Response:
 
 
 def _body() -> dict:
-    try:
-        value = json.loads(request.get_data(cache=True).decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid("JSON 格式错误", f"请求体不是有效的 UTF-8 JSON：{exc}") from None
+    value = parse_json(request.get_data(cache=True), empty={})  # malformed input is a 400 (json_input.py)
     if not isinstance(value, dict):
         raise Invalid("请求格式错误", "请求体应为 JSON 对象")
     return value
@@ -227,7 +225,9 @@ def api_dry_run():
 @require_actor()
 def api_import():
     """Body: the file (CSV, YAML or zip) as multipart ``file`` or as the raw body with ``?filename=``.
-    ``?apply=1`` applies (admins, with ``?reason=``); otherwise a preview."""
+    ``?apply=1`` applies (with ``?reason=``); otherwise a preview. Admins only, the preview too:
+    parsing an upload costs CPU and memory (zips are capped, see ``dictionary_csv``)."""
+    _require_importer(current_actor())
     apply = request.args.get("apply") in ("1", "true")
     if "file" in request.files:
         upload = request.files["file"]
@@ -402,11 +402,16 @@ def entry(key):
     return render_template("dictionary_edit.html", **context)
 
 
+def _require_importer(actor) -> None:
+    if actor is None or actor.role not in sd.ADMIN_ROLES:
+        raise Forbidden("没有权限", "只有管理员可以导入词库（包括预览）")
+
+
 @pages.route("/import", methods=["GET", "POST"])
 @login_required()
 def import_page():
     actor = current_actor()
-    sd.require_reader(actor)
+    _require_importer(actor)
     db = get_db()
     context = {"report": None, "upload_id": None, "filename": None, "categories": [c.value for c in Category]}
     if request.method == "POST":

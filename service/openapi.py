@@ -80,7 +80,10 @@ def _document() -> dict:
             "description": (
                 "错误一律为 RFC 9457 application/problem+json，title/detail 为中文。\n\n"
                 "**签名**（可选，或由 REQUIRE_SIGNATURE 强制）：Standard Webhooks 风格，"
-                "`webhook-signature: v1,<base64(HMAC-SHA256(secret, \"{webhook-id}.{webhook-timestamp}.{原始请求体}\"))>`，"
+                "`webhook-signature: v2,<base64(HMAC-SHA256(secret, \"v2\\n{webhook-id}\\n{webhook-timestamp}\\n"
+                "{请求方法}\\n{路径}[?{查询串}]\\n{原始请求体}\"))>`（路径按解码后的路由路径，查询串按原样）；"
+                "旧的 `v1`（只签 `{webhook-id}.{webhook-timestamp}.{原始请求体}`）已弃用，在 SIGNATURE_V1_UNTIL"
+                "（默认 2027-06-30）前仍接受，应答带 `Deprecation`、`Sunset` 头。"
                 "时间戳允许 ±5 分钟，同一 webhook-id 只能使用一次（重放返回 401）。\n\n"
                 "**幂等**：POST/PUT 可带 `Idempotency-Key`；同一调用方用同一键重试时返回首次保存的应答"
                 "（响应头 `Idempotent-Replayed: true`），不会重复写入审计记录；同一键用于不同请求体返回 422。"
@@ -140,7 +143,9 @@ def _document() -> dict:
                 description="拟稿人不能审核自己的稿件；同一人不能在同一稿件的两个环节审核（403）。")},
             "/api/v1/submissions/{sid}/publish": {"post": _op(
                 "发布闸门：只放行各环节均已同意、内容摘要一致的稿件，并记录发布", {
-                    "200": _ok("允许发布", _ref("Publication")),
+                    "200": _ok("允许发布（重复调用返回首次发布记录，already_published 为 true，不新增记录）",
+                               _ref("Publication")),
+                    "403": _problem("只有提交人、该稿件的终审人或带 publish 权限的 CMS 令牌可以发布"),
                     "409": _problem("待发布内容与终审版本不一致"),
                     "422": _problem("未完成审核，或发布前检查有未放行的阻断问题")},
                 body=_body(_ref("PublishRequest")), params=[_SID, _IDEM], tags=["审核流程"])},

@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from .. import audit
 from ..accounts import ROLE_LABELS, ROLES, AccountError, authenticate, create_user, list_users, update_user
+from ..login_throttle import ThrottlePolicy, locked_for, record_failure, record_success
 from ..model import CHANNELS, DOC_TYPES, DraftError, VERDICT_LABELS
 from ..workflow import (DECISION_LABELS, STATUS_LABELS, WorkflowError, eligible, finding_key, load_workflows,
                         save_workflow)
@@ -57,16 +59,52 @@ def refused(exc: WorkflowError) -> None:
 
 # -- session ------------------------------------------------------------------------------------
 
+def safe_next(target: str) -> str | None:
+    """A local path to return to after login, or None. Refuses other hosts (``//x``, ``/\\x``)
+    and control characters (CR/LF would split the Location header)."""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return None
+    return target
+
+
+def _throttle_policy() -> ThrottlePolicy:
+    config = current_app.config
+    return ThrottlePolicy(per_user=int(config.get("LOGIN_MAX_FAILURES_PER_USER", 10)),
+                          per_address=int(config.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),
+                          window=float(config.get("LOGIN_THROTTLE_SECONDS", 900)))
+
+
+def _throttled(seconds: int):
+    minutes = max(1, -(-seconds // 60))
+    flash(f"登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试；如忘记密码，请联系管理员重置。", "error")
+    response = make_response(render_template("login.html"), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login_page():
     if request.method == "POST":
-        actor = authenticate(get_db(), request.form.get("name", ""), request.form.get("password", ""))
+        db, name = get_db(), request.form.get("name", "")
+        address = request.remote_addr or ""
+        # Checked before the password, so a locked account answers the same whether or not the
+        # password was right, and refused attempts cost no password-hashing CPU.
+        wait = locked_for(db, name, address)
+        if wait:
+            return _throttled(wait)
+        actor = authenticate(db, name, request.form.get("password", ""))
         if actor is None:
+            locked = record_failure(db, name, address, _throttle_policy())
+            if locked:
+                return _throttled(locked)
             flash("用户名或密码错误", "error")
             return render_template("login.html"), 401
+        record_success(db, name)
         login(actor)
-        target = request.args.get("next", "")
-        return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("pages.home"))
+        target = safe_next(request.args.get("next", ""))
+        return redirect(target or url_for("pages.home"))
     return render_template("login.html")
 
 
@@ -90,6 +128,19 @@ def home():
 
 
 # -- editors ------------------------------------------------------------------------------------
+
+@bp.before_app_request
+def strip_nul_from_forms():
+    """Page forms (not the API, which refuses them with 400): NUL characters are removed from every
+    submitted value, with one notice. They are never part of a real draft, are invisible on the
+    page, and truncate text in C-based tools downstream."""
+    if request.method != "POST" or request.path.startswith("/api/") or not request.form:
+        return
+    if not any("\x00" in v for v in request.form.values()):
+        return
+    request.form = MultiDict([(k, v.replace("\x00", "")) for k, v in request.form.items(multi=True)])
+    flash("提交的内容中含 NUL 控制字符（\\u0000），已自动删除。", "error")
+
 
 def _draft_from_form(form) -> dict:
     draft = {"title": form.get("title", "").strip(), "body": form.get("body", ""),

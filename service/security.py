@@ -1,5 +1,10 @@
 """Who is calling, and whether the request may proceed: API tokens, session login, CSRF,
-request signatures and Idempotency-Key replays."""
+request signatures and Idempotency-Key replays.
+
+Sessions are server-side (``gate/sessions.py``): the cookie carries a random session token, signed
+with a key kept outside the database (a 0600 file beside it, or ``PUBGATE_SECRET_KEY``), and the
+``sessions`` table decides whether it is still live, so logout and password changes end it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,19 @@ import functools
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import time
+from datetime import date, datetime, timezone
 
 from flask import Flask, Response, g, make_response, request, session
 from werkzeug.exceptions import HTTPException
 
 from .. import audit
 from ..accounts import Actor, actor_for_token, get_user
+from ..secret_file import load_or_create_secret
+from ..security_schema import ensure_schema as ensure_security_schema
+from ..sessions import DEFAULT_LIFETIME, open_session, revoke_session, session_user_id
 from ..workflow import WorkflowError
 from . import signing
 from .db import get_db
@@ -55,12 +65,20 @@ def _csrf_ok(offered: str | None) -> bool:
 
 
 def login(actor: Actor) -> None:
+    """Start a server-side session; a fresh cookie (and CSRF token) guards against fixation."""
+    from flask import current_app
+
+    token = open_session(get_db(), actor.id,
+                         lifetime=float(current_app.config.get("SESSION_LIFETIME_SECONDS", DEFAULT_LIFETIME)),
+                         address=request.remote_addr or "", user_agent=request.user_agent.string or "")
     session.clear()
-    session["user_id"] = actor.id
+    session["sid"] = token
     csrf_token()
 
 
 def logout() -> None:
+    """End the session on the server too: a copy of the cookie is worthless afterwards."""
+    revoke_session(get_db(), session.get("sid"))
     session.clear()
 
 
@@ -76,11 +94,12 @@ def _load_actor() -> None:
             raise Refusal(401, "API 令牌无效或已停用")
         g.actor, g.auth = actor, "token"
         return
-    user_id = session.get("user_id")
-    if user_id is not None:
-        actor = get_user(get_db(), user_id=user_id)
+    sid = session.get("sid")
+    if sid is not None:
+        user_id = session_user_id(get_db(), sid)
+        actor = get_user(get_db(), user_id=user_id) if user_id is not None else None
         if actor is None or not actor.active:
-            session.clear()
+            session.clear()  # logged out, expired, password changed or deactivated
             return
         g.actor, g.auth = actor, "session"
 
@@ -91,10 +110,13 @@ def _check_signature(app: Flask) -> None:
         return
     raw = request.get_data(cache=True)
     try:
-        webhook_id = signing.verify(list(app.config["SIGNING_SECRETS"]), request.headers, raw,
-                                    tolerance=app.config["SIGNATURE_TOLERANCE"])
+        webhook_id, version = signing.verify_versioned(
+            list(app.config["SIGNING_SECRETS"]), request.headers, raw, tolerance=app.config["SIGNATURE_TOLERANCE"],
+            method=request.method, target=signing.request_target(request.path, request.query_string),
+            accept_v1=_v1_accepted(app))
     except signing.SignatureError as exc:
         raise Refusal(401, str(exc)) from None
+    g.signature_version = version
     db = get_db()
     now = time.time()
     with audit.transaction(db):
@@ -107,7 +129,54 @@ def _check_signature(app: Flask) -> None:
                            "用 Idempotency-Key 保证不重复处理")
 
 
+def _v1_accepted(app: Flask) -> bool:
+    """The old signature form (no method or path) is accepted until ``SIGNATURE_V1_UNTIL``
+    (an ISO date, inclusive; empty refuses it now)."""
+    until = app.config.get("SIGNATURE_V1_UNTIL", signing.V1_ACCEPTED_UNTIL)
+    if not until:
+        return False
+    return date.today() <= date.fromisoformat(str(until))
+
+
+def _deprecation_headers(app: Flask, response):
+    # RFC 9745 Deprecation and RFC 8594 Sunset, so CMS operators see the old form is going away.
+    if g.get("signature_version") == "v1":
+        until = app.config.get("SIGNATURE_V1_UNTIL", signing.V1_ACCEPTED_UNTIL)
+        sunset = datetime.combine(date.fromisoformat(str(until)), datetime.max.time(), timezone.utc)
+        response.headers["Deprecation"] = f"@{signing.V1_DEPRECATED_AT}"
+        response.headers["Sunset"] = sunset.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return response
+
+
+def _configure_sessions(app: Flask) -> None:
+    """Session tables, the cookie signing key outside the database, and the Secure flag."""
+    from ..migrations import open_db
+
+    db = open_db(app.config["DATABASE"])
+    try:
+        ensure_security_schema(db)
+    finally:
+        db.close()
+    from_db = app.extensions.get("pubgate", {}).get("database_facts", {}).get("secret_key")
+    if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == from_db:
+        # Not configured (PUBGATE_SECRET_KEY / config.py): a key file beside the database, 0600.
+        path = app.config.get("SESSION_KEY_FILE") or os.path.join(
+            os.path.dirname(os.path.abspath(app.config["DATABASE"])), "pubgate-session.key")
+        app.config["SECRET_KEY"] = load_or_create_secret(path)
+    if str(app.config.get("PREFERRED_URL_SCHEME", "")).lower() == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    until = app.config.get("SIGNATURE_V1_UNTIL", signing.V1_ACCEPTED_UNTIL)
+    if until:
+        try:
+            date.fromisoformat(str(until))
+        except ValueError:
+            raise ValueError(f"SIGNATURE_V1_UNTIL 应为日期（如 2027-06-30）或空，当前为 {until!r}") from None
+
+
 def init_app(app: Flask) -> None:
+    _configure_sessions(app)
+    app.after_request(lambda response: _deprecation_headers(app, response))
+
     @app.before_request
     def authenticate():
         if request.endpoint == "static":

@@ -154,9 +154,10 @@ def test_pages_render_for_readers_and_admins(app_tokens):
     with client.session_transaction() as session:
         from pubgate.accounts import get_user
         from pubgate.migrations import open_db
+        from pubgate.sessions import open_session
 
         db = open_db(app.config["DATABASE"])
-        session["user_id"] = get_user(db, name="editor").id
+        session["sid"] = open_session(db, get_user(db, name="editor").id)  # sessions are server-side
         db.close()
     page = client.get("/dictionary/?layer=shipped")
     assert page.status_code == 200 and "词库管理" in page.get_data(as_text=True)
