@@ -87,7 +87,9 @@ def test_bad_input_is_named_and_the_rest_still_checked(files, name, content, mes
     err = result.stderr.decode()
     assert name in err and message in err
     reports = [json.loads(line) for line in result.stdout.decode().splitlines()]
-    assert [r["source"].endswith("placeholder.txt") for r in reports] == [True]
+    # the unreadable input is an entry with its error (contracts §5), the other is checked
+    assert [(r["source"].endswith(name), "error" in r) for r in reports] == [(True, True), (False, False)]
+    assert reports[1]["source"].endswith("placeholder.txt") and message in reports[0]["error"]
 
 
 def test_a_huge_body_is_refused_clearly(files):
