@@ -31,6 +31,7 @@ def cmd_dictionaries_check(args) -> int:
             problems.append(DictionaryError(f.path, None, f"没有检查项读取 kind: {f.kind} 的词库",
                                             f"改为已知类型：{'、'.join(sorted(consumed))}"))
     problems.extend(schema_problems(dictionaries.files))
+    problems.extend(structured_example_problems(gate))
     entries = sum(len(f.entries) for f in dictionaries.files)
     for f in sorted(dictionaries.files, key=lambda f: f.path):
         if args.verbose:
@@ -39,6 +40,48 @@ def cmd_dictionaries_check(args) -> int:
         print(f"✗ {problem}", file=sys.stderr)
     print(f"词库文件 {len(dictionaries.files)} 个，条目 {entries} 条，错误 {len(problems)} 处；规则集版本 {gate.ruleset}")
     return 1 if problems else 0
+
+
+def structured_example_problems(gate) -> list:
+    """Run the whole-file ``examples`` of structured kinds (roster, laws, fixed-expressions …) through
+    the checks that read that kind: a ``flag`` example must draw a finding from one of them (of the
+    ``severity`` and ``suggestion`` it names, if any), a ``pass`` example none at warn or above.
+    Phrase files run their examples when they load; these need their checks, so they run here."""
+    from .dictionary_loader import DictionaryError
+    from .model import Draft
+
+    problems = []
+    for f in gate.dictionaries.files:
+        examples = f.data.get("examples") if isinstance(f.data, dict) else None
+        readers = [c for c in gate.checks if f.kind in getattr(c, "dictionary_kinds", ())]
+        if f.kind in ("phrases", "allow") or not isinstance(examples, dict) or not readers:
+            continue
+        readers_ids = {c.id for c in readers}
+
+        def findings(example):
+            fields = example if isinstance(example, dict) else {"text": example}
+            draft = {k: v for k, v in fields.items() if k not in ("text", "severity", "suggestion")}
+            if "publish_at" in draft and len(str(draft["publish_at"])) == 10:
+                draft["publish_at"] = f"{draft['publish_at']}T10:00:00+08:00"
+            report = gate.check(Draft.from_dict({**draft, "body": fields["text"], "format": "text"}))
+            return fields, [x for x in report.findings if x.rule.split("#")[0] in readers_ids
+                            or any(x.rule.startswith(i + ".") for i in readers_ids)]
+
+        for example in examples.get("flag") or ():
+            fields, found = findings(example)
+            wanted = [x for x in found if (not fields.get("severity") or str(x.severity) == fields["severity"])
+                      and (not fields.get("suggestion") or x.suggestion == fields["suggestion"])]
+            if not wanted:
+                problems.append(DictionaryError(f.path, str(fields["text"])[:40], "示例应被标出，但未命中",
+                                                "修正词库条目，或修正该示例"))
+        for example in examples.get("pass") or ():
+            fields, found = findings(example)
+            loud = [x for x in found if str(x.severity) != "info"]
+            if loud:
+                problems.append(DictionaryError(f.path, str(fields["text"])[:40],
+                                                f"示例不应被标出，但命中了「{loud[0].text}」（{loud[0].rule}）",
+                                                "为该写法加例外，或修正该示例"))
+    return problems
 
 
 def schema_problems(files) -> list:

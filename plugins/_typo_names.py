@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["draft_names", "name_spans", "parallel_frames", "SURNAMES"]
+__all__ = ["draft_names", "name_spans", "parallel_frames", "is_post", "SURNAMES"]
 
 # The commonest single-character surnames (about 99 % of the population) and the compound ones.
 SURNAMES = frozenset(
@@ -71,7 +71,7 @@ _POST = re.compile(r"(?:常务)?副?(?:股|科|处|局|厅|部|院|校|所|站|�
 
 # Characters no place or organisation name is read with: 在全市, 加强城市, 各县区 are no names.
 _NOT_IN_NAMES = frozenset("的地得了着过在是和与及或全各本该我你他她这那每某此其到从向对为于把被就都也还又再等以之"
-                          "个些所并且而但即将已未不没有")
+                          "个些所并且而但即将已未不没有由经请让给叫替跟同")
 
 # Parallel four-character frames that repeat a character (应纳尽纳, 审深审透, 一企一策, 硬招实招): coined
 # on purpose, unknown to the models; a slip in a set phrase of this shape is the lexicon check's job.
@@ -100,12 +100,18 @@ def draft_names(*texts: str) -> frozenset[str]:
     return frozenset(n for n in names if not _NOT_IN_NAMES.intersection(n))
 
 
+_TITLE_WORD = re.compile(_TITLES)
 # A given name that is this common as a word is a title or a phrase (总理, 主任), not a name.
 _TITLE_FREQ = 2000
 
 
 def _is_word(given: str, freq: dict[str, int]) -> bool:
-    return len(given) == 2 and freq.get(given, 0) >= _TITLE_FREQ
+    return len(given) == 2 and (freq.get(given, 0) >= _TITLE_FREQ or _TITLE_WORD.fullmatch(given) is not None)
+
+
+def is_post(word: str) -> bool:
+    """Whether ``word`` is a post such as 副组长 or 第一书记 (a title in its own right)."""
+    return _POST.fullmatch(word) is not None
 
 
 def parallel_frames(text: str) -> list[tuple[int, int]]:
@@ -113,10 +119,11 @@ def parallel_frames(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _PARALLEL.finditer(text)]
 
 
-def name_spans(text: str, names: frozenset[str]) -> list[tuple[int, int]]:
-    """Every occurrence of ``names`` in ``text`` (wherever the context introduced them), posts, and
-    the first character of three-character place names (攀天阁乡)."""
-    spans = [m.span() for m in _POST.finditer(text)]
+def name_spans(text: str, names: frozenset[str], *, posts: bool = True) -> list[tuple[int, int]]:
+    """Every occurrence of ``names`` in ``text`` (wherever the context introduced them), the first
+    character of three-character place names (攀天阁乡), and posts unless ``posts`` is false (the
+    lexicon check reads slips in posts: 付市长)."""
+    spans = [m.span() for m in _POST.finditer(text)] if posts else []
     spans += [m.span("pre") for m in _PLACE.finditer(text)
               if m["pre"] and m["name"] in names and m["pre"] not in _NOT_IN_NAMES]
     for name in names:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from pubgate import BaseCheck, Category, Severity, hookimpl
 from pubgate.checks import quoted_spans
+from pubgate.plugins._typo_names import is_post
 
 __all__ = ["FixedExpressionCheck", "KIND", "PROTECTED_RULE", "near_sound", "looks_alike"]
 
@@ -250,7 +251,7 @@ class FixedExpressionCheck(BaseCheck):
         for field, text in texts.items():
             protected = bytearray(len(text))
             titles = []
-            for s, e in name_spans(text, names) + quoted_spans(text):
+            for s, e in name_spans(text, names, posts=False) + quoted_spans(text):
                 protected[s:e] = b"\x01" * (e - s)
                 if text[s] == "《" and e - s >= 5:
                     titles.append(e - 3)
@@ -279,8 +280,8 @@ class FixedExpressionCheck(BaseCheck):
         known = freq.get(window, 0)
         if known * _RARER > expr.freq:
             return False
-        if expr.kind == "规范用词" and known >= _EDGE_FREQ:
-            return False  # 女排 is no slip for 安排: a short word jieba knows is a word
+        if expr.kind == "规范用词" and (known >= _EDGE_FREQ or is_post(window)):
+            return False  # 女排 is no slip for 安排, nor 副组长 for 副县长: words and posts of their own
         if len(window) == 4 and _two_words(window, freq):
             return False  # 人居环境, 父母双方: two words, no slip in a phrase
         if any(expr.text[p] in _NUMERALS or window[p] in _NUMERALS for p in positions):

@@ -79,6 +79,7 @@ def test_one_character_away_from_a_known_expression_is_a_typo(check, body, wrong
     # names, places, posts
     "陈昱泓同志任县卫生健康局局长。",
     "地址：青苇县澜汀镇滨江路8号。",
+    "每组设组长一人，副组长二至三人。",
 ])
 def test_near_misses_that_are_not_slips(check, body):
     assert serious(check(body)) == []
@@ -167,3 +168,21 @@ def test_statistical_suggestions_are_info_the_lexicon_warns(check):
 
 def test_the_protected_rule_name_is_stable():
     assert re.fullmatch(r"typo\.fixed-expression\.protected-name", PROTECTED_RULE)
+
+
+def test_dictionaries_check_runs_the_examples_of_structured_kinds(tmp_path, capsys):
+    """A fixed-expressions file's examples run through the check that reads it: one that does not
+    behave as written is named with its file, and the command fails."""
+    from pubgate.cli import main
+
+    site = tmp_path / "dicts"
+    (site / "typo").mkdir(parents=True)
+    (site / "typo" / "site-words.yml").write_text(
+        "kind: fixed-expressions\nexpressions: [两山理念转化]\n"
+        "examples:\n  flag: [全面推进两山理念转划。, 全面推进两山理念转化。]\n  pass: [全面推进两山理念转化。]\n",
+        encoding="utf-8")
+    code = main(["dictionaries", "check", str(site)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "site-words.yml" in err and "「全面推进两山理念转化。」" in err and "未命中" in err
+    assert "转划" not in err  # the example that does flag is fine
