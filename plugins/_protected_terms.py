@@ -22,40 +22,26 @@ class ProtectedTerms:
     """Every Han string of three or more characters in the protected-term dictionaries, as one automaton."""
 
     def __init__(self, dictionaries):
-        import ahocorasick
+        from pubgate.automata import overlapping_automaton
 
-        self.automaton = ahocorasick.Automaton()
+        terms: set[str] = set()
         if dictionaries is not None:
             for kind in _PROTECTED_KINDS:
                 for f in dictionaries.of_kind(kind):
-                    self._walk(f.data)
-        if len(self.automaton):
-            self.automaton.make_automaton()
-
-    def _walk(self, value) -> None:
-        if isinstance(value, str):
-            if _HAN_TERM.match(value):
-                self.automaton.add_word(value, len(value))
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                self._walk(k)
-                self._walk(v)
-        elif isinstance(value, (list, tuple)):
-            for v in value:
-                self._walk(v)
+                    _collect(f.data, terms)
+        self.size = len(terms)
+        self.automaton = overlapping_automaton(sorted(terms))
 
     def __len__(self) -> int:
-        return len(self.automaton)
+        return self.size
 
     def spans(self, text: str):
         """(start, end) of every protected term spelt right in ``text``."""
-        if len(self.automaton):
-            for end, length in self.automaton.iter(text):
-                yield end - length + 1, end + 1
+        return [(start, end) for _, start, end in self.automaton.find_matches_as_indexes(text, overlapping=True)]
 
     def completed_by(self, text: str, start: int, suggestion: str) -> str | None:
         """The longest protected term that writing ``suggestion`` at ``start`` completes, if any."""
-        if not len(self.automaton):
+        if not self.size:
             return None
         lo = max(0, start - _REACH)
         window = text[lo:start] + suggestion + text[start + len(suggestion):start + len(suggestion) + _REACH]
@@ -65,3 +51,17 @@ class ProtectedTerms:
             return None
         a, b = max(spans, key=lambda span: span[1] - span[0])
         return window[a:b]
+
+
+def _collect(value, terms: set[str]) -> None:
+    """Every Han string of three or more characters in a structured dictionary's data."""
+    if isinstance(value, str):
+        if _HAN_TERM.match(value):
+            terms.add(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _collect(k, terms)
+            _collect(v, terms)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _collect(v, terms)
