@@ -22,7 +22,7 @@ from .security_schema import ensure_schema as ensure_security_schema
 
 __all__ = [
     "ROLES", "ROLE_LABELS", "Actor", "AccountError", "create_user", "update_user", "get_user",
-    "list_users", "authenticate", "create_token", "actor_for_token", "user_count", "list_tokens",
+    "list_users", "authenticate", "create_token", "actor_for_token", "list_tokens",
     "revoke_tokens", "TOKEN_SCOPES", "DEFAULT_TOKEN_DAYS",
 ]
 
@@ -76,10 +76,6 @@ def _validate(name: str, role: str, groups) -> None:
         raise AccountError(f"角色 {role!r} 无效，应为 {'、'.join(ROLES)} 之一")
     if not isinstance(groups, (list, tuple)) or not all(isinstance(g, str) for g in groups):
         raise AccountError("groups 应为字符串数组")
-
-
-def user_count(db) -> int:
-    return db.conn.execute("SELECT count(*) FROM users").fetchone()[0]
 
 
 def get_user(db, *, name: str | None = None, user_id: int | None = None) -> Actor | None:

@@ -73,14 +73,6 @@ def similar_chars(ch: str) -> frozenset[str]:
     return same_pinyin().get(ch, frozenset()) | same_stroke().get(ch, frozenset())
 
 
-def are_confusable(a: str, b: str) -> bool:
-    """Whether one character is a plausible slip for the other (either direction)."""
-    return b in similar_chars(a) or a in similar_chars(b)
-
-
-__all__.append("are_confusable")
-
-
 @functools.cache
 def common_chars() -> frozenset[str]:
     """pycorrector's 3,500 common characters: the only ones offered as a homophone in place of another."""

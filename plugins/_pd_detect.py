@@ -127,10 +127,6 @@ class Hit:
     service: bool = False  # a published work number: never raised to block
 
 
-def _digits(s: str) -> str:
-    return "".join(c for c in s if c.isdigit() or c == "x")
-
-
 def _line_window(text: str, start: int, end: int, before: int, after: int) -> tuple[str, str]:
     """Text before and after a span, both cut at line breaks."""
     b = text[max(0, start - before):start]

@@ -11,7 +11,6 @@ from typing import Any, Callable, Iterable
 
 from pubgate.checks import CHINA_TZ, Document
 from pubgate.dictionary_loader import DictionaryError, DictionaryFile, DictionarySet
-from pubgate.normalize import is_han
 
 __all__ = [
     "publish_day", "load_kind", "sentence_bounds", "historical_before", "as_date", "quoted_or_so_called",
@@ -64,7 +63,7 @@ def historical_before(text: str, start: int, end: int, *, valid_years: Iterable[
         return True
     years = list(valid_years)
     if years:
-        first, last = min(years), max(years)
+        last = max(years)
         for m in _YEAR.finditer(text, lo, hi):
             if int(m.group(1)) <= last:
                 return True
@@ -78,10 +77,6 @@ def quoted_or_so_called(doc: Document, field: str, start: int, end: int) -> bool
     if re.search(r"(?:所谓|自称|号称|伪)(?:的)?[“\"‘「『]?$", before):
         return True
     return doc.quoted(field, start, end, titles=False)
-
-
-def han_boundary(text: str, pos: int) -> bool:
-    return 0 <= pos < len(text) and is_han(text[pos])
 
 
 def load_kind(dictionaries: DictionarySet, kind: str,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import time
@@ -284,7 +283,3 @@ def _release(db, scoped: str) -> None:
         db.conn.execute("ROLLBACK")
     with audit.transaction(db):
         db.conn.execute("DELETE FROM idempotency WHERE key = ? AND status = 0", [scoped])
-
-
-def json_dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
