@@ -13,6 +13,7 @@ from datetime import datetime, timezone, timedelta
 from functools import cached_property
 from typing import Any, Callable, Iterable, Protocol, runtime_checkable
 
+from .budget import CpuBudget
 from .model import Category, Draft, Finding, Severity
 from .normalize import MatchView
 from .text import FieldText, Link, extract
@@ -108,6 +109,15 @@ class Document:
     settings: dict = field(default_factory=dict)
     # Per-document results shared between checks (e.g. one dictionary pass for all rule files).
     cache: dict = field(default_factory=dict, repr=False)
+    # The CPU-time budget of the whole check (set by the engine; None: unlimited).
+    budget: CpuBudget | None = field(default=None, repr=False)
+
+    def check_time(self) -> None:
+        """Raise ``BudgetExceeded`` once the check's CPU-time budget is spent. A check that computes
+        long before it yields a finding calls this between units of work; the engine then reports
+        ``gate.timeout`` instead of hanging the worker."""
+        if self.budget is not None:
+            self.budget.check()
 
     @cached_property
     def fields(self) -> dict[str, FieldText]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any
 
+from .budget import DEFAULT_SECONDS
 from .model import Severity
 
 __all__ = ["GateConfig", "ConfigError"]
@@ -40,6 +41,9 @@ class GateConfig:
     overlay_entries: list[dict] = field(default_factory=list)
     # Shipped entries a site switched off: "<rule>#<entry>" keys.
     disabled_entries: list[str] = field(default_factory=list)
+    # CPU seconds one draft may cost before the check stops with a blocking ``gate.timeout``
+    # (0: unlimited). Also ``PUBGATE_CHECK_CPU_BUDGET``.
+    check_cpu_budget: float = DEFAULT_SECONDS
 
     def __post_init__(self) -> None:
         for prefix, value in self.rules.items():
@@ -47,6 +51,9 @@ class GateConfig:
                 raise ConfigError(f"规则 {prefix!r} 的设置 {value!r} 无效：应为 off、info、warn 或 block")
         if self.internal_error_severity not in Severity.__members__.values():
             raise ConfigError(f"internal_error_severity 取值 {self.internal_error_severity!r} 无效")
+        budget = self.check_cpu_budget
+        if isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0:
+            raise ConfigError(f"check_cpu_budget 取值 {budget!r} 无效：应为非负秒数（0 表示不限）")
 
     @classmethod
     def from_file(cls, path: str | Path) -> "GateConfig":
@@ -75,6 +82,13 @@ class GateConfig:
         extra = os.environ.get("PUBGATE_DICTIONARY_DIRS")
         if extra:
             config.dictionary_dirs.extend(p for p in extra.split(os.pathsep) if p)
+        budget = os.environ.get("PUBGATE_CHECK_CPU_BUDGET")
+        if budget:
+            try:
+                config.check_cpu_budget = float(budget)
+            except ValueError:
+                raise ConfigError(f"PUBGATE_CHECK_CPU_BUDGET 取值 {budget!r} 无效：应为秒数") from None
+            config.__post_init__()
         return config
 
     def rule_setting(self, rule: str) -> str | None:
@@ -89,4 +103,7 @@ class GateConfig:
     def digest_input(self) -> dict:
         data = asdict(self)
         data.pop("overlay_entries")  # entered through the dictionary digest instead
+        # Not a rule: a run cut short says so in its own blocking finding, and the CLI and the
+        # service keep one ruleset whatever budget each host allows.
+        data.pop("check_cpu_budget")
         return data

@@ -3,7 +3,8 @@
 The hash-chained ``audit_event`` table is the record of truth (review-workflow.md §4). It is created
 here with the triggers that make it append-only and must never be ``transform()``-ed: later
 migrations may only ``add_column`` to it. The other tables hold the workflow's current state
-(users, submissions, versions, decisions, …); every change to them is also an audit event.
+(users, submissions, versions, decisions, …); every change to them is also an audit event, and
+the rows that the publish gate relies on name the event that made them (``event_hash``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ __all__ = ["migrations", "migrate", "open_db", "APPEND_ONLY_TRIGGERS", "SCHEMA_V
 
 migrations = Migrations("pubgate")
 
-APPEND_ONLY_TRIGGERS = ("audit_event_no_update", "audit_event_no_delete")
+APPEND_ONLY_TRIGGERS = ("audit_event_no_update", "audit_event_no_delete", "audit_event_tail_only")
+# Rows made once by one event and never changed afterwards.
+EVENT_MADE_TABLES = ("decisions", "overrides", "publications")
 SCHEMA_VERSION = 1
 
 
@@ -198,13 +201,45 @@ def m004_requests(db: Database) -> None:
     db["signed_requests"].create({"webhook_id": str, "seen_at": float}, pk="webhook_id", strict=True)
 
 
+@migrations()
+def m005_chain_binding(db: Database) -> None:
+    # REPLACE resolves a conflict by deleting the old row, and that delete fires no DELETE trigger
+    # (unless recursive_triggers is on); UPSERT turns into an UPDATE. Refuse every INSERT that is
+    # not a new tail before SQLite gets that far.
+    db.execute(
+        "CREATE TRIGGER audit_event_tail_only BEFORE INSERT ON audit_event "
+        "WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM audit_event) "
+        "OR EXISTS (SELECT 1 FROM audit_event WHERE event_id = NEW.event_id) "
+        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only: only a new tail may be inserted'); END")
+    # Each state row names the event that made it (the submission: the event that last changed it).
+    for table in EVENT_MADE_TABLES:
+        db[table].add_column("event_hash", str)
+        db.execute(f"UPDATE [{table}] SET event_hash = (SELECT entry_hash FROM audit_event "
+                   f"WHERE audit_event.seq = [{table}].event_seq)")
+    db["submissions"].add_column("event_seq", int)
+    db["submissions"].add_column("event_hash", str)
+    state_actions = ("submission.create", "submission.resubmit", "submission.blocked", "submission.submit",
+                     "review.approve", "review.reject", "publish.allow")
+    marks = ", ".join("?" for _ in state_actions)
+    db.execute(
+        "UPDATE submissions SET event_seq = (SELECT max(seq) FROM audit_event WHERE audit_event.submission_id "
+        f"= submissions.id AND action IN ({marks}))", state_actions)
+    db.execute("UPDATE submissions SET event_hash = (SELECT entry_hash FROM audit_event "
+               "WHERE audit_event.seq = submissions.event_seq)")
+    for table in EVENT_MADE_TABLES:
+        for verb in ("UPDATE", "DELETE"):
+            db.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON [{table}] "
+                       f"BEGIN SELECT RAISE(ABORT, '{table} rows are made once by an audited event'); END")
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations (idempotent)."""
     migrations.apply(db)
 
 
 def open_db(path: str | Path, *, timeout: float = 30.0) -> Database:
-    """A connection for one thread: WAL, a generous busy timeout, foreign keys on.
+    """A connection for one thread: WAL, a generous busy timeout, foreign keys and recursive
+    triggers on.
 
     Writers queue on ``BEGIN IMMEDIATE`` (see ``audit.transaction``); the busy timeout decides
     how long one waits for the lock before the request fails with 503.
@@ -215,5 +250,8 @@ def open_db(path: str | Path, *, timeout: float = 30.0) -> Database:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
+        # REPLACE deletes conflicting rows; with recursive triggers on, those deletes fire the
+        # append-only DELETE triggers instead of passing silently.
+        conn.execute("PRAGMA recursive_triggers=ON")
         conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
     return db

@@ -16,6 +16,7 @@ table, seeded with the presets below; each round snapshots the workflow it runs 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -362,6 +363,11 @@ class ReviewService:
         changes["updated_at"] = audit.now_cst()
         self.db["submissions"].update(sid, changes)
 
+    def _bind(self, sid: str, event: dict) -> None:
+        """The submission row names the event that last changed it (``verify`` replays up to it)."""
+        self.db.conn.execute("UPDATE submissions SET event_seq = ?, event_hash = ? WHERE id = ?",
+                             [event["seq"], event["entry_hash"], sid])
+
     def _require_author(self, actor: Actor, sub: dict) -> None:
         if sub["author_id"] != actor.id:
             raise Forbidden("没有权限", "只有稿件的拟稿人可以修改、确认或送审该稿件")
@@ -372,7 +378,10 @@ class ReviewService:
                "report": json.dumps(report.to_dict(), ensure_ascii=False),
                "verdict": str(report.verdict), "created_by": actor.id, "created_at": audit.now_cst()}
         self.db["versions"].insert(row)
-        return self._version(sid, number)
+        version = self._version(sid, number)
+        # Digests of the stored texts go into the event, so the draft reviewers saw stays bound to it.
+        version["stored"] = {f: hashlib.sha256(row[f].encode("utf-8")).hexdigest() for f in ("draft", "report")}
+        return version
 
     def _record_acks(self, actor: Actor, sid: str, version: dict, keys: Iterable[str]) -> list[dict]:
         keys = list(dict.fromkeys(keys or []))
@@ -404,18 +413,21 @@ class ReviewService:
         missing = self._missing_overrides(sub["id"], version)
         if missing:
             self._touch(sub["id"], status="blocked")
-            audit.append(self.db, "submission.blocked", actor=actor, submission_id=sub["id"],
-                         version=version["number"], content_sha256=version["content_sha256"],
-                         payload={"blocking": missing, "ruleset": version["report"]["ruleset"]})
+            event = audit.append(self.db, "submission.blocked", actor=actor, submission_id=sub["id"],
+                                 version=version["number"], content_sha256=version["content_sha256"],
+                                 payload={"blocking": missing, "ruleset": version["report"]["ruleset"]},
+                                 binds=True)
+            self._bind(sub["id"], event)
             return "blocked"
         workflow = choose_workflow(self.db, draft)
         round_ = sub["round"] + 1
         self._touch(sub["id"], status="in_review", round=round_, stage_index=0,
                     workflow=json.dumps(workflow, ensure_ascii=False), approved_sha256=None)
-        audit.append(self.db, "submission.submit", actor=actor, stage=workflow["stages"][0]["name"],
-                     submission_id=sub["id"], version=version["number"],
-                     content_sha256=version["content_sha256"],
-                     payload={"round": round_, "workflow": workflow})
+        event = audit.append(self.db, "submission.submit", actor=actor, stage=workflow["stages"][0]["name"],
+                             submission_id=sub["id"], version=version["number"],
+                             content_sha256=version["content_sha256"],
+                             payload={"round": round_, "workflow": workflow}, binds=True)
+        self._bind(sub["id"], event)
         return "in_review"
 
     # ---- editor actions -------------------------------------------------------------------
@@ -437,11 +449,13 @@ class ReviewService:
                 "status": "blocked", "round": 0, "stage_index": 0, "workflow": "{}",
                 "current_version": 1, "approved_sha256": None, "created_at": now, "updated_at": now})
             version = self._add_version(actor, sid, 1, draft, report)
-            audit.append(self.db, "submission.create", actor=actor, submission_id=sid, version=1,
-                         content_sha256=report.content_sha256, opinion=note or None,
-                         payload={"title": draft.title, "external_id": draft.id,
-                                  "verdict": str(report.verdict), "ruleset": report.ruleset,
-                                  "findings_shown": report.to_dict()["findings"]})
+            event = audit.append(self.db, "submission.create", actor=actor, submission_id=sid, version=1,
+                                 content_sha256=report.content_sha256, opinion=note or None,
+                                 payload={"title": draft.title, "external_id": draft.id,
+                                          "verdict": str(report.verdict), "ruleset": report.ruleset,
+                                          "findings_shown": report.to_dict()["findings"],
+                                          "stored": version["stored"]}, binds=True)
+            self._bind(sid, event)
             self._record_acks(actor, sid, version, acknowledge)
             self._enter_review(actor, self._submission(sid), version, draft)
         return self.get(actor, sid)
@@ -463,12 +477,14 @@ class ReviewService:
             self._touch(sid, current_version=number, title=draft.title, unit=draft.unit,
                         channel=draft.channel, doc_type=draft.doc_type)
             version = self._add_version(actor, sid, number, draft, report)
-            audit.append(self.db, "submission.resubmit", actor=actor, submission_id=sid, version=number,
-                         content_sha256=report.content_sha256, opinion=note or None,
-                         payload={"previous_sha256": current["content_sha256"],
-                                  "previous_status": sub["status"], "verdict": str(report.verdict),
-                                  "ruleset": report.ruleset,
-                                  "findings_shown": report.to_dict()["findings"]})
+            event = audit.append(self.db, "submission.resubmit", actor=actor, submission_id=sid,
+                                 version=number, content_sha256=report.content_sha256, opinion=note or None,
+                                 payload={"previous_sha256": current["content_sha256"],
+                                          "previous_status": sub["status"], "verdict": str(report.verdict),
+                                          "ruleset": report.ruleset,
+                                          "findings_shown": report.to_dict()["findings"],
+                                          "stored": version["stored"]}, binds=True)
+            self._bind(sid, event)
             self._record_acks(actor, sid, version, acknowledge)
             self._enter_review(actor, self._submission(sid), version, draft)
         return self.get(actor, sid)
@@ -518,12 +534,12 @@ class ReviewService:
             event = audit.append(self.db, "finding.override", actor=actor, stage=stage_name,
                                  submission_id=sub["id"], version=version["number"],
                                  content_sha256=version["content_sha256"], opinion=reason.strip(),
-                                 payload={"finding": blocks[key], "finding_key": key})
+                                 payload={"finding": blocks[key], "finding_key": key}, binds=True)
             inserted = self.db.conn.execute(
                 "INSERT OR IGNORE INTO overrides (submission_id, content_sha256, finding_key, rule, reason, "
-                "actor_id, stage_name, created_at, event_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "actor_id, stage_name, created_at, event_seq, event_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sub["id"], version["content_sha256"], key, blocks[key]["rule"], reason.strip(), actor.id,
-                 stage_name, event["ts"], event["seq"]]).rowcount
+                 stage_name, event["ts"], event["seq"], event["entry_hash"]]).rowcount
             if not inserted:
                 raise Conflict("重复放行", f"问题 {key} 已被放行")
             recorded.append({"finding": blocks[key], "reason": reason.strip()})
@@ -593,12 +609,14 @@ class ReviewService:
                 payload={"round": sub["round"], "stage_key": current["key"],
                          "findings_shown": version["report"]["findings"],
                          "acknowledged": acks, "overrides": applied,
-                         "ruleset": version["report"]["ruleset"]})
+                         "ruleset": version["report"]["ruleset"]}, binds=True)
             self.db["decisions"].insert({
                 "submission_id": sid, "round": sub["round"], "stage_index": sub["stage_index"],
                 "stage_key": current["key"], "stage_name": current["name"], "version": version["number"],
                 "content_sha256": version["content_sha256"], "actor_id": actor.id, "decision": decision,
-                "opinion": opinion, "created_at": event["ts"], "event_seq": event["seq"]})
+                "opinion": opinion, "created_at": event["ts"], "event_seq": event["seq"],
+                "event_hash": event["entry_hash"]})
+            self._bind(sid, event)
             if decision == "reject":
                 self._touch(sid, status="rejected")
             elif sub["stage_index"] + 1 < len(stages):
@@ -676,11 +694,12 @@ class ReviewService:
                     self.db, "publish.allow", actor=actor, submission_id=sid,
                     version=approved_version["number"], content_sha256=sha, decision="allow",
                     payload={"url": url, "ruleset": publish_report["ruleset"],
-                             "findings_shown": publish_report["findings"]})
+                             "findings_shown": publish_report["findings"]}, binds=True)
                 self.db["publications"].insert({
                     "submission_id": sid, "content_sha256": sha, "url": url, "actor_id": actor.id,
-                    "created_at": event["ts"], "event_seq": event["seq"]})
+                    "created_at": event["ts"], "event_seq": event["seq"], "event_hash": event["entry_hash"]})
                 self._touch(sid, status="published")
+                self._bind(sid, event)
         if refusal is not None:
             raise refusal
         return {"allowed": True, "submission_id": sid, "content_sha256": sha, "url": url,

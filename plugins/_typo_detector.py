@@ -25,6 +25,13 @@ gain clears the bar of its kind. Agreement of models trained on different text, 
 granularities, is what keeps false alarms down. The best edit of a run is accepted, the
 edits around it are re-scored, and so on for a few rounds (sentences often hold two slips).
 Protected positions (names, allow-listed vocabulary, titles, dictionary terms) are never touched.
+
+Cost is linear in the length of a run: an n-gram model's probability of a word depends on the n−1
+words before it alone, so an edit's gain is scored on the changed words with n−1 words of context
+either side (exactly the gain over the whole run), never on the whole run. A run of thousands of
+characters without punctuation (pasted tables, attacks) costs what as many short clauses cost.
+Callers may pass ``checkpoint``, called between units of work, to stop a detection that runs past a
+deadline (it raises).
 """
 
 from __future__ import annotations
@@ -51,6 +58,15 @@ _NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
 
 CHAR, CHAR_IN_WORD, WORD, PAIR = "char", "char-in-word", "word", "pair"
 _CONTEXT = 1  # characters of context either side that a local re-segmentation may merge with
+_CHECKPOINT_EVERY = 256  # scored edits between two calls of a caller's checkpoint (~10 ms of work)
+
+
+def _replaced(text: str, positions: Sequence[int], chars: Sequence[str]) -> str:
+    """``text`` with the characters at ``positions`` replaced by ``chars``."""
+    out = list(text)
+    for p, c in zip(positions, chars):
+        out[p] = c
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -96,9 +112,9 @@ class Flag:
 
 
 class _Segmented:
-    """One model's view of the current run: its words, their start offsets and the run's score."""
+    """One model's view of the current run: its words and their start offsets."""
 
-    __slots__ = ("model", "words", "starts", "score")
+    __slots__ = ("model", "words", "starts", "context")
 
     def __init__(self, model, text: str, words: list[str] | None = None):
         self.model = model
@@ -108,17 +124,40 @@ class _Segmented:
         for w in self.words:
             self.starts.append(pos)
             pos += len(w)
-        self.score = model.score(self.words)
+        self.context = model.kenlm_model.order - 1  # words before a word that its probability depends on
 
-    def rescored(self, new_text: str, lo: int, hi: int) -> tuple[float, list[str]]:
-        """Gain and words after characters ``lo..hi`` changed: only the words around them are
-        re-segmented (the rest of the run keeps its segmentation), the whole run is re-scored."""
+    def rescored(self, run: str, lo: int, hi: int, replaced: str) -> tuple[float, "_Patch"]:
+        """Gain and the patch of the words after characters ``lo..hi`` become ``replaced``: only the
+        words around them are re-segmented (the rest of the run keeps its segmentation), and only the
+        words whose probability can change are scored, so the cost does not grow with the run."""
+        n = len(run)
         a = max(0, bisect.bisect_right(self.starts, max(0, lo - _CONTEXT)) - 1)
-        b = bisect.bisect_right(self.starts, min(len(new_text) - 1, hi - 1 + _CONTEXT))
+        b = bisect.bisect_right(self.starts, min(n - 1, hi - 1 + _CONTEXT))
         left = self.starts[a]
-        right = self.starts[b] if b < len(self.starts) else len(new_text)
-        words = self.words[:a] + self.model.segment(new_text[left:right]) + self.words[b:]
-        return self.model.score(words) - self.score, words
+        right = self.starts[b] if b < len(self.starts) else n
+        segment = self.model.segment(run[left:lo] + replaced + run[hi:right])
+        return self._window_gain(a, b, segment), (a, b, segment)
+
+    def _window_gain(self, a: int, b: int, segment: list[str]) -> float:
+        """log10 P(run with words ``a..b`` replaced by ``segment``) − log10 P(run). Words before
+        ``a − context`` and from ``b + context`` on keep their probabilities (their n−1 predecessors
+        are unchanged), so both clauses are scored from ``a − context`` to ``b + context`` only; the
+        leading context words score alike in both and cancel."""
+        k, words = self.context, self.words
+        start, stop = max(0, a - k), min(len(words), b + k)
+        bos, eos = start == 0, stop == len(words)
+        before, after = words[start:a], words[b:stop]
+        score = self.model.kenlm_model.score
+        return (score(" ".join(before + segment + after), bos=bos, eos=eos)
+                - score(" ".join(words[start:stop]), bos=bos, eos=eos))
+
+    def patched(self, patch: "_Patch") -> list[str]:
+        """The run's words with a patch from ``rescored`` applied."""
+        a, b, segment = patch
+        return self.words[:a] + segment + self.words[b:]
+
+
+_Patch = tuple[int, int, list[str]]  # words a..b of one model's view replaced by these words
 
 
 class Detector:
@@ -139,14 +178,19 @@ class Detector:
         self._loose_memo: dict[str, frozenset[str]] = {}
 
     # -- public -----------------------------------------------------------------------------------
-    def detect(self, text: str, protected: Callable[[int], bool] = lambda i: False) -> list[Flag]:
+    def detect(self, text: str, protected: Callable[[int], bool] = lambda i: False,
+               checkpoint: Callable[[], None] | None = None) -> list[Flag]:
+        """Flags in ``text``. ``checkpoint``, when given, is called between units of work and may raise
+        to abandon the detection (a request's time budget)."""
         flags: list[Flag] = []
         for m in HAN_RUN.finditer(text):
-            flags.extend(self._run(m.group(), m.start(), protected))
+            if checkpoint is not None:
+                checkpoint()
+            flags.extend(self._run(m.group(), m.start(), protected, checkpoint))
         return flags
 
     # -- one run of Han characters ----------------------------------------------------------------
-    def _run(self, run: str, offset: int, protected) -> list[Flag]:
+    def _run(self, run: str, offset: int, protected, checkpoint=None) -> list[Flag]:
         views = [_Segmented(model, run) for model in self.models]
         blocked = bytearray(len(run))
         for i, ch in enumerate(run):
@@ -155,7 +199,11 @@ class Detector:
             elif ch in _NUMERALS and ((i and run[i - 1] in _NUMERALS)
                                       or (i + 1 < len(run) and run[i + 1] in _NUMERALS)):
                 blocked[i] = 1
-        scored = {edit: self._score(run, views, edit) for edit in self._edits(run, views[0], blocked)}
+        scored = {}
+        for count, edit in enumerate(self._edits(run, views[0], blocked)):
+            if checkpoint is not None and not count % _CHECKPOINT_EVERY:
+                checkpoint()
+            scored[edit] = self._score(run, views, edit)
         fresh = set(scored)  # scored against the current text; the others are re-scored when picked
         out: list[Flag] = []
         while len(out) < self.rounds:
@@ -167,14 +215,15 @@ class Detector:
                 scored[edit] = self._score(run, views, edit)
                 fresh.add(edit)
                 continue
-            margin, gain, new_text, new_words = scored.pop(edit)
+            margin, gain, patches = scored.pop(edit)
             positions, chars, kind, _ = edit
             lo, hi = positions[0], positions[-1] + 1
+            new_text = _replaced(run, positions, chars)
             out.append(Flag(offset + lo, offset + hi, run[lo:hi], new_text[lo:hi], gain, margin, kind))
             for p in positions:
                 blocked[p] = 1
             run = new_text
-            views = [_Segmented(v.model, run, words) for v, words in zip(views, new_words)]
+            views = [_Segmented(v.model, run, v.patched(patch)) for v, patch in zip(views, patches)]
             # Edits near the change see another context now: generate and score them afresh; edits
             # further away keep their margin until picked (then they are re-scored, see above).
             near = range(max(0, lo - 3), min(len(run), hi + 3))
@@ -187,29 +236,26 @@ class Detector:
         return out
 
     def _score(self, run: str, views, edit):
-        """(margin, gain, new text, new words per model) or None when the edit does not clear its bar."""
+        """(margin, gain, patch per model) or None when the edit does not clear its bar."""
         positions, chars, kind, loose = edit
         bar = self.bars.of(kind) + (self.bars.component if loose else 0.0)
         if self.bars.seen and all((run[p], c) in self.confusions for p, c in zip(positions, chars)):
             bar -= self.bars.seen
-        new = list(run)
-        for p, c in zip(positions, chars):
-            new[p] = c
-        new_text = "".join(new)
         lo, hi = positions[0], positions[-1] + 1
+        replaced = _replaced(run[lo:hi], [p - lo for p in positions], chars)
         min_each = self.bars.min_each
         if kind == WORD and self.bars.word_min_each is not None:
             min_each = self.bars.word_min_each
-        total, all_words = 0.0, []
+        total, patches = 0.0, []
         for view in views:
-            gain, words = view.rescored(new_text, lo, hi)
+            gain, patch = view.rescored(run, lo, hi, replaced)
             if gain < (self.bars.min_char if view.model.granularity == "char" else min_each):
                 return None
             total += gain
-            all_words.append(words)
+            patches.append(patch)
         if total <= bar:
             return None
-        return total - bar, total, new_text, all_words
+        return total - bar, total, patches
 
     # -- candidate edits --------------------------------------------------------------------------
     def _edits(self, run: str, view: _Segmented, blocked: bytearray, only: range | None = None):
@@ -300,7 +346,8 @@ class Detector:
 
     def _forms_word(self, run: str, i: int, cand: str, max_word: int = 4) -> bool:
         """Without a candidate index (tiny test models): test the model lexicons directly."""
-        text = run[:i] + cand + run[i + 1:]
+        lo = max(0, i - max_word + 1)  # only the characters a word through ``i`` can span
+        text, i = run[lo:i] + cand + run[i + 1:i + max_word], i - lo
         for length in range(2, max_word + 1):
             for s in range(max(0, i - length + 1), min(i, len(text) - length) + 1):
                 if self._lexicon_has(text[s:s + length]):

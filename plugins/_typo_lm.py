@@ -461,13 +461,14 @@ def model_status(root: Path | None = None) -> dict | None:
 # -- the loaded model ---------------------------------------------------------------------------
 
 _HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_ABSENT = object()  # "not in the prefix dictionary", apart from a prefix's None
 
 
 class Vocabulary:
     """A jieba-style prefix dictionary (every word with its count, every proper prefix with 0), read
     once from a ``word freq`` file; it answers membership and drives the segmenter."""
 
-    __slots__ = ("freq", "total", "log_total")
+    __slots__ = ("freq", "total", "log_total", "_log_probs")
 
     def __init__(self, path: Path):
         import jieba
@@ -475,6 +476,16 @@ class Vocabulary:
         with path.open("rb") as fh:
             self.freq, self.total = jieba.Tokenizer.gen_pfdict(fh)
         self.log_total = math.log(self.total or 1)
+        self._log_probs: dict[str, float | None] | None = None
+
+    @property
+    def log_probs(self) -> dict[str, float | None]:
+        """Every key of ``freq`` with ``log(count) - log_total`` (None for a bare prefix), computed once:
+        the segmenter's inner loop otherwise takes thousands of logarithms a draft. Same float values."""
+        if self._log_probs is None:
+            log, log_total = math.log, self.log_total
+            self._log_probs = {w: (log(f) - log_total if f else None) for w, f in self.freq.items()}
+        return self._log_probs
 
     def __contains__(self, word: str) -> bool:
         return bool(self.freq.get(word))
@@ -511,17 +522,20 @@ class LanguageModel:
         return self._tokenizer.lcut(text, HMM=False)
 
     def _segment_han(self, text: str) -> list[str]:
-        freq, log_total, log = self.lexicon.freq, self.lexicon.log_total, math.log
+        log_probs, log_total = self.lexicon.log_probs, self.lexicon.log_total
+        get, absent = log_probs.get, _ABSENT
         n = len(text)
         route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
         for i in range(n - 1, -1, -1):
             best = None
             j = i
             frag = text[i]
-            while j < n and frag in freq:
-                f = freq[frag]
-                if f:
-                    cand = (log(f) - log_total + route[j + 1][0], j)
+            while j < n:
+                lp = get(frag, absent)
+                if lp is absent:  # neither a word nor a prefix of one
+                    break
+                if lp is not None:
+                    cand = (lp + route[j + 1][0], j)
                     if best is None or cand > best:
                         best = cand
                 j += 1

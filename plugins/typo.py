@@ -93,11 +93,10 @@ PROTECTED_RULE = "typo.statistical.protected-name"
 @functools.cache
 def _name_automaton():
     """Person and place names from pycorrector's data files (never importing pycorrector)."""
-    import ahocorasick
-
+    from pubgate.automata import overlapping_automaton
     from pubgate.confusables import MissingDataError, pycorrector_data_file
 
-    automaton = ahocorasick.Automaton()
+    names = set()
     for name in _NAME_FILES:
         try:
             path = pycorrector_data_file(name)
@@ -107,10 +106,8 @@ def _name_automaton():
             for line in fh:
                 word = line.split(None, 1)[0] if line.strip() else ""
                 if len(word) >= 2:
-                    automaton.add_word(word, len(word))
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton
+                    names.add(word)
+    return overlapping_automaton(sorted(names))
 
 
 CONFUSIONS_FILE = "typo/char-confusions.tsv"
@@ -154,10 +151,8 @@ def _similar(ch: str) -> frozenset[str]:
 
 
 def _mark(mask: bytearray, automaton, text: str) -> None:
-    if not len(automaton):
-        return
-    for end, length in automaton.iter(text):
-        mask[end - length + 1:end + 1] = b"\x01" * length
+    for _, start, end in automaton.find_matches_as_indexes(text, overlapping=True):
+        mask[start:end] = b"\x01" * (end - start)
 
 
 def _without_titles(text: str) -> str:
@@ -264,20 +259,14 @@ class StatisticalTypoCheck(BaseCheck):
 
     def _protected_terms(self):
         """Allow-listed vocabulary and the right forms of every dictionary entry, as one automaton."""
-        import ahocorasick
+        from pubgate.automata import overlapping_automaton
 
         terms: set[str] = set()
         if self.dictionaries is not None:
             terms.update(self.dictionaries.allow_phrases())
             for entry in self.dictionaries.phrase_entries():
                 terms.update(s for s in entry.suggestions if s)
-        automaton = ahocorasick.Automaton()
-        for term in terms:
-            if len(term) >= 2:
-                automaton.add_word(term, len(term))
-        if len(automaton):
-            automaton.make_automaton()
-        return automaton
+        return overlapping_automaton(sorted(t for t in terms if len(t) >= 2))
 
     # -- checking ---------------------------------------------------------------------------------
     def run(self, doc):
@@ -294,7 +283,7 @@ class StatisticalTypoCheck(BaseCheck):
             mask = self.protection_mask(text)
             for s, e in [*covered.get(field, ()), *name_spans(text, names), *parallel_frames(text)]:
                 mask[s:e] = b"\x01" * (e - s)
-            for flag in detector.detect(text, mask.__getitem__):
+            for flag in detector.detect(text, mask.__getitem__, checkpoint=doc.check_time):
                 if _used_consistently(prose, text, flag):
                     continue
                 term = self._terms.completed_by(text, flag.start, flag.suggestion)

@@ -47,12 +47,15 @@ def configure_app(app, test_config: dict | None) -> None:
 
 
 def configure_extensions(app) -> None:
-    from . import db, errors, extension, security
+    from . import audit_checkpoints, db, errors, extension, housekeeping, rate_limit, security
 
     db.init_app(app)
+    audit_checkpoints.init_app(app)  # the audit key at first start; chain-head checkpoints outside the db
     extension.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    rate_limit.init_app(app)     # per-client limit of /check (after security: it keys on the caller)
+    housekeeping.init_app(app)   # anonymous check counts; Idempotency-Key expiry
     # Content-Security-Policy: no inline script anywhere, so an injected <script> cannot run
     # even if sanitising ever missed one.
 

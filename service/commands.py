@@ -1,7 +1,7 @@
-"""``pubgate serve | users add | tokens create|list|revoke | audit verify`` (contracts.md §5).
+"""``pubgate serve | users add | tokens create|list|revoke | audit verify|checkpoint`` (contracts.md §5).
 
-Import-light: argparse wiring only; Flask, waitress and the database code load inside the
-command functions, so ``pubgate check`` never imports Flask.
+Import-light: argparse wiring only; Flask, the HTTP server (``server.py``) and the database code load
+inside the command functions, so ``pubgate check`` never imports Flask.
 """
 
 from __future__ import annotations
@@ -32,27 +32,31 @@ def _open(args):
 
 
 def cmd_serve(args) -> int:
-    from waitress import serve
-
     from . import create_app
-    from .extension import get_gate
+    from .server import prepare, serve
 
     path = _db_path(args)
     os.environ["PUBGATE_DATABASE"] = path  # read by create_app through from_prefixed_env
     existed = os.path.exists(path)
+    workers = args.workers or os.cpu_count() or 1
+    if workers < 1:
+        print("pubgate: --workers 至少为 1", file=sys.stderr)
+        return 2
     app = create_app()
     facts = app.extensions["pubgate"]["database_facts"]
     facts["created"] = not existed
-    with app.app_context():
-        gate = get_gate()  # build before the first request, not during it
-        notices = gate.notices
-    print(f"pubgate 服务：http://{args.host}:{args.port}/  数据库：{os.path.abspath(path)}"
-          f"{'（新建）' if facts['created'] else ''}  规则集：{gate.ruleset}")
-    for notice in notices:
+    gate, seconds = prepare(app)  # everything loaded before the socket listens
+    print(f"已加载规则与模型（{seconds:.1f} 秒，规则集 {gate.ruleset}）  "
+          f"数据库：{os.path.abspath(path)}{'（新建）' if facts['created'] else ''}")
+    for notice in gate.notices:
         print(f"提示：{notice}")
     if facts["users"] == 0:
         print(f"尚无用户。创建第一个管理员：pubgate users add admin --role admin --db {path}")
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="pubgate")
+
+    def announce(address: str, server_name: str) -> None:  # the last line: requests are answered from here on
+        print(f"pubgate 服务已在 http://{address}/ 监听（{server_name}）", flush=True)
+
+    serve(app, host=args.host, port=args.port, workers=workers, threads=args.threads, announce=announce)
     return 0
 
 
@@ -147,21 +151,65 @@ def cmd_tokens_revoke(args) -> int:
     return 0
 
 
-def cmd_audit_verify(args) -> int:
-    from .. import audit
-    from ..migrations import open_db
+def _open_existing(args):
+    """The database for the audit commands, or None (message printed) when it does not exist."""
+    from ..migrations import migrate, open_db
 
     path = _db_path(args)
     if not os.path.exists(path):
         print(f"pubgate: 数据库不存在：{path}", file=sys.stderr)
-        return 2
+        return None
+    if getattr(args, "key_file", None):
+        os.environ["PUBGATE_AUDIT_KEY_FILE"] = args.key_file
     db = open_db(path)
+    migrate(db)  # an old database gets the binding columns and triggers before it is checked
+    return db
+
+
+def cmd_audit_verify(args) -> int:
+    from .. import audit
+    from ..audit_checkpoint import CheckpointError
+
+    db = _open_existing(args)
+    if db is None:
+        return 2
     try:
-        result = audit.verify(db)
+        result = audit.verify(db, checkpoints=args.checkpoint or ())
+    except CheckpointError as exc:
+        print(f"pubgate: {exc}", file=sys.stderr)
+        return 2
     finally:
         db.close()
-    print(result.message)
-    return 0 if result.ok else 1
+    if args.json:
+        import json
+
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(result.message)
+    if result.ok:
+        return 0
+    return 2 if result.kind == "key" else 1
+
+
+def cmd_audit_checkpoint(args) -> int:
+    from .. import audit
+    from ..audit_key import AuditKeyError
+
+    db = _open_existing(args)
+    if db is None:
+        return 2
+    try:
+        cp = audit.checkpoint(db, write=not args.no_write)
+    except AuditKeyError as exc:
+        print(f"pubgate: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print(cp.to_line())
+    print(f"以上为审计链第 {cp.seq} 条记录时的检查点（{cp.ts}）。请抄存或打印，保存在本机以外；"
+          "日后用 pubgate audit verify --checkpoint '<这一行>' 校验，可发现截断、伪造和整链重算。",
+          file=sys.stderr)
+    return 0
 
 
 def add_commands(subparsers) -> None:
@@ -171,7 +219,9 @@ def add_commands(subparsers) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--db", help=f"数据库文件（默认 PUBGATE_DATABASE 或 {DEFAULT_DB}）")
-    serve.add_argument("--threads", type=int, default=8, help="工作线程数（默认 8）")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="工作进程数（默认为 CPU 核数；1 则单进程多线程）")
+    serve.add_argument("--threads", type=int, default=8, help="单进程时的工作线程数（默认 8）")
     serve.set_defaults(func=cmd_serve)
 
     users = subparsers.add_parser("users", help="用户管理")
@@ -209,6 +259,17 @@ def add_commands(subparsers) -> None:
 
     audit = subparsers.add_parser("audit", help="审计记录")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
-    verify = audit_sub.add_parser("verify", help="校验审计链，报告第一处断裂")
+    verify = audit_sub.add_parser(
+        "verify", help="校验审计链、审核数据和检查点，报告第一处断裂或不符")
     verify.add_argument("--db")
+    verify.add_argument("--checkpoint", action="append", metavar="LINE|FILE",
+                        help="另行保存的检查点（pubgate audit checkpoint 输出的一行，或存有检查点的文件），可重复")
+    verify.add_argument("--key-file", help="审计密钥文件（默认 PUBGATE_AUDIT_KEY_FILE，或数据库旁的 pubgate-audit.key）")
+    verify.add_argument("--json", action="store_true", help="以 JSON 输出")
     verify.set_defaults(func=cmd_audit_verify)
+    checkpoint = audit_sub.add_parser(
+        "checkpoint", help="输出当前链头的检查点（带密钥签名），供另行保存；同时记入检查点文件")
+    checkpoint.add_argument("--db")
+    checkpoint.add_argument("--key-file", help="审计密钥文件")
+    checkpoint.add_argument("--no-write", action="store_true", help="只输出，不记入检查点文件")
+    checkpoint.set_defaults(func=cmd_audit_checkpoint)

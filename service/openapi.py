@@ -34,6 +34,7 @@ _ERRORS = {
     "403": {"$ref": "#/components/responses/Forbidden"},
     "404": {"$ref": "#/components/responses/NotFound"},
     "413": {"$ref": "#/components/responses/TooLarge"},
+    "429": {"$ref": "#/components/responses/TooManyRequests"},
 }
 _SID = {"name": "sid", "in": "path", "required": True, "schema": {"type": "string"}, "description": "稿件编号"}
 _IDEM = {"$ref": "#/components/parameters/IdempotencyKey"}
@@ -97,12 +98,14 @@ def _document() -> dict:
             "/api/v1/openapi.json": {"get": _op("本 OpenAPI 文档", {
                 "200": _ok("OpenAPI 3.1 文档", {"type": "object"})}, security=[], errors=())},
             "/api/v1/check": {"post": _op(
-                "检查一篇稿件（无状态，只写一条审计记录）", {"200": _ok("检查报告", _ref("CheckReport"))},
+                "检查一篇稿件（无状态；凭令牌或登录的检查写一条审计记录，匿名检查只按日计数）",
+                {"200": _ok("检查报告", _ref("CheckReport"))},
                 body=_body(_ref("Draft")), tags=["检查"],
                 params=[_IDEM, {"name": "stage", "in": "query", "schema": {"enum": ["submit", "publish"]},
                                 "description": "检查环节，默认 submit"}],
-                security=[{}, {"bearerAuth": []}], errors=("400", "401", "413"),
-                description="默认无需令牌（CHECK_REQUIRES_TOKEN 可改为必须）。")},
+                security=[{}, {"bearerAuth": []}], errors=("400", "401", "413", "429"),
+                description="默认无需令牌（CHECK_REQUIRES_TOKEN 可改为必须）；按调用方限流"
+                            "（CHECK_RATE_LIMIT、CHECK_RATE_LIMIT_AUTHENTICATED）。")},
             "/api/v1/submissions": {
                 "get": _op("稿件列表（拟稿人只见自己的）", {"200": _ok("稿件摘要", {
                     "type": "object", "properties": {"items": {"type": "array", "items": _ref("SubmissionSummary")}}})},
@@ -200,6 +203,7 @@ def _document() -> dict:
                 "Forbidden": _problem("没有权限"),
                 "NotFound": _problem("资源不存在"),
                 "TooLarge": _problem("请求体超过上限"),
+                "TooManyRequests": _problem("请求过于频繁：超出每分钟检查次数上限（响应头 Retry-After 为秒数）"),
             },
             "schemas": _schemas(),
         },

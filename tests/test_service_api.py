@@ -53,7 +53,9 @@ def assert_problem(resp, status):
 # -- /check ---------------------------------------------------------------------------------------
 
 def test_check_returns_the_contract_report_and_writes_one_event(client, auth):
-    resp = client.post("/api/v1/check", json={"id": "cms-1", "body": f"全县{WARN_WORD}的服务"})
+    """A check by a known caller (a token) is audited; anonymous checks are only counted per day."""
+    resp = client.post("/api/v1/check", json={"id": "cms-1", "body": f"全县{WARN_WORD}的服务"},
+                       headers=auth("editor"))
     assert resp.status_code == 200
     report = resp.get_json()
     assert report["id"] == "cms-1" and report["verdict"] == "warn"
@@ -214,8 +216,8 @@ def test_an_idempotency_key_retry_returns_the_same_answer_and_one_event(client, 
 
 def test_an_idempotent_check_writes_one_event(client, auth):
     key = {"Idempotency-Key": "check-1"}
-    a = client.post("/api/v1/check", json={"body": "正文"}, headers=key).get_json()
-    b = client.post("/api/v1/check", json={"body": "正文"}, headers=key).get_json()
+    a = client.post("/api/v1/check", json={"body": "正文"}, headers={**key, **auth("editor")}).get_json()
+    b = client.post("/api/v1/check", json={"body": "正文"}, headers={**key, **auth("editor")}).get_json()
     assert a == b and len(events(client, auth, "check.run")) == 1
 
 
@@ -229,8 +231,11 @@ def test_a_key_still_in_progress_is_409_and_executes_nothing(app_tokens, client,
     from pubgate.migrations import open_db
 
     db = open_db(app_tokens[0].config["DATABASE"])
+    from pubgate import audit
+
+    # a fresh reservation (reservations left by a crashed request expire after some minutes)
     db.conn.execute("INSERT INTO idempotency (key, fingerprint, status, body, content_type, created_at) "
-                    "VALUES ('anon:busy', 'x', 0, '', '', '2026-01-01T00:00:00+08:00')")
+                    "VALUES ('anon:busy', 'x', 0, '', '', ?)", [audit.now_cst()])
     db.conn.commit()
     db.close()
     assert_problem(client.post("/api/v1/check", json={"body": "正文"}, headers={"Idempotency-Key": "busy"}), 422)
