@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
+from .roles import DEFAULT_TOKEN_DAYS, ROLE_LABELS, ROLES, TOKEN_SCOPES
 from .security_schema import ensure_schema as ensure_security_schema
 
 __all__ = [
@@ -26,12 +27,8 @@ __all__ = [
     "revoke_tokens", "TOKEN_SCOPES", "DEFAULT_TOKEN_DAYS",
 ]
 
-ROLES = ("editor", "reviewer", "admin", "inspector")
-ROLE_LABELS = {"editor": "拟稿人", "reviewer": "审核人", "admin": "管理员", "inspector": "检查人员"}
 _NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,40}$")
 TOKEN_PREFIX = "pg_"
-TOKEN_SCOPES = {"publish": "发布已通过审核的稿件（CMS 服务账号）"}
-DEFAULT_TOKEN_DAYS = 365
 
 
 class AccountError(ValueError):

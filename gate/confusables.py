@@ -81,9 +81,19 @@ def common_chars() -> frozenset[str]:
 
 @functools.cache
 def _reading_table() -> dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict  # a plain dict module: fast, no models
+    """pypinyin's character table, ``pypinyin/pinyin_dict.py``: a plain dict module, loaded on its own
+    because importing the package first loads its phrase dictionary (0.8 s) that nothing here uses."""
+    import importlib.util
+    from pathlib import Path
 
-    return pinyin_dict
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.origin:
+        raise MissingDataError("未安装 pypinyin，无法读取汉字读音；请运行 pip install pypinyin")
+    path = Path(spec.origin).parent / "pinyin_dict.py"
+    table = importlib.util.spec_from_file_location("_pubgate_pinyin_dict", path)
+    module = importlib.util.module_from_spec(table)
+    table.loader.exec_module(module)
+    return module.pinyin_dict
 
 
 def _toneless(syllable: str) -> str:

@@ -240,8 +240,12 @@ def _one_apart(a: str, b: str) -> bool:
 
 
 def _slip_word(item: str, right: str) -> str:
-    """The part of an item that is the slipped member (the item may carry a verb before it)."""
-    return item[len(item) - len(right):] if len(item) >= len(right) else item
+    """The part of an item that is the slipped member: the item may carry a verb before it (践行富强)
+    or words after it (和协的价值观)."""
+    if len(item) < len(right):
+        return item
+    tail, head = item[len(item) - len(right):], item[:len(right)]
+    return head if not _one_apart(tail, right) and _one_apart(head, right) else tail
 
 
 def _slip_shape(f: Formulation, matched) -> bool:

@@ -213,7 +213,7 @@ def cmd_audit_checkpoint(args) -> int:
 
 
 def add_commands(subparsers) -> None:
-    from ..accounts import DEFAULT_TOKEN_DAYS, ROLES, TOKEN_SCOPES
+    from ..roles import DEFAULT_TOKEN_DAYS, ROLES, TOKEN_SCOPES
 
     serve = subparsers.add_parser("serve", help="启动审核服务和页面（内置 SQLite 数据库，首次启动时创建）")
     serve.add_argument("--host", default="127.0.0.1")
