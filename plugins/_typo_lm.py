@@ -492,8 +492,13 @@ class Vocabulary:
     __slots__ = ("freq", "total", "log_total", "_log_probs")
 
     def __init__(self, path: Path):
-        with path.open("rb") as fh:
-            self.freq, self.total = _prefix_dict(fh)
+        from pubgate.file_cache import cached
+
+        def build():
+            with path.open("rb") as fh:
+                return _prefix_dict(fh)
+
+        self.freq, self.total = cached(path, "prefix-dict", build)
         self.log_total = math.log(self.total or 1)
         self._log_probs: dict[str, float | None] | None = None
 
