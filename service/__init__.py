@@ -21,6 +21,16 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "JSON_AS_ASCII": False,
+    # Notification e-mail (service/mail.py): no MAIL_HOST, no mail; notifications still show in the pages.
+    "MAIL_HOST": "",
+    "MAIL_PORT": 587,
+    "MAIL_TLS": "starttls",          # starttls | ssl | none
+    "MAIL_SENDER": "pubgate@localhost",
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_TIMEOUT": 10.0,
+    "PUBLIC_URL": "",                # the pages' address, for links in mails
+    "CHROMIUM_PATH": None,           # the 审核单 PDF; None: chromium on PATH or /usr/bin/chromium
 }
 
 
@@ -47,7 +57,7 @@ def configure_app(app, test_config: dict | None) -> None:
 
 
 def configure_extensions(app) -> None:
-    from . import audit_checkpoints, db, errors, extension, housekeeping, rate_limit, security
+    from . import audit_checkpoints, cors, db, errors, extension, housekeeping, rate_limit, security
 
     db.init_app(app)
     audit_checkpoints.init_app(app)  # the audit key at first start; chain-head checkpoints outside the db
@@ -56,6 +66,7 @@ def configure_extensions(app) -> None:
     security.init_app(app)
     rate_limit.init_app(app)     # per-client limit of /check (after security: it keys on the caller)
     housekeeping.init_app(app)   # anonymous check counts; Idempotency-Key expiry
+    cors.init_app(app)           # the editor widget's CORS; off by default
     # Content-Security-Policy: no inline script anywhere, so an injected <script> cannot run
     # even if sanitising ever missed one.
 
