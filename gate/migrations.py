@@ -255,3 +255,27 @@ def open_db(path: str | Path, *, timeout: float = 30.0) -> Database:
         conn.execute("PRAGMA recursive_triggers=ON")
         conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
     return db
+
+
+@migrations()
+def m006_notifications(db: Database) -> None:
+    # Derived from workflow events (issue 21), not a record of truth: ``audit verify`` ignores
+    # these rows; each names the event it came from. Read marks and mail status change freely.
+    db["notifications"].create({
+        "id": int,
+        "user_id": int,
+        "submission_id": str,
+        "kind": str,          # turn | returned | released | approved | published
+        "title": str,
+        "body": str,
+        "stage": str,
+        "opinion": str,
+        "event_seq": int,
+        "created_at": str,
+        "read_at": str,
+        "mail_status": str,   # None (no mail configured or no address) | sent | failed: …
+    }, pk="id", not_null={"user_id", "submission_id", "kind", "body", "created_at"},
+        foreign_keys=[("user_id", "users", "id"), ("submission_id", "submissions", "id")], strict=True)
+    db["notifications"].create_index(["user_id", "read_at"])
+    db["user_contacts"].create({"user_id": int, "email": str, "updated_at": str}, pk="user_id",
+                               foreign_keys=[("user_id", "users", "id")], strict=True)

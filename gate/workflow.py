@@ -16,14 +16,16 @@ table, seeded with the presets below; each round snapshots the workflow it runs 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import re
 import secrets
 from datetime import datetime
 from typing import Any, Iterable
 
-from . import audit
+from . import audit, notifications
 from .accounts import ROLES, Actor, get_user
 from .model import CHANNELS, DOC_TYPES, Draft, DraftError
 
@@ -221,9 +223,35 @@ def eligible(actor: Actor, stage: dict) -> bool:
 class ReviewService:
     """The workflow over one database connection and one Gate (both owned by the caller)."""
 
-    def __init__(self, db, gate):
+    def __init__(self, db, gate, notifier=None):
         self.db = db
         self.gate = gate
+        # Called after commit with the notifications a change wrote (the service mails them);
+        # never inside the transaction, and its failure never fails the workflow action.
+        self.notifier = notifier
+        self._outbox: list[dict] = []
+
+    @contextlib.contextmanager
+    def _changing(self):
+        """The workflow transaction; the notifications it wrote leave only once it committed."""
+        self._outbox = []
+        try:
+            with audit.transaction(self.db):
+                yield
+        except BaseException:
+            self._outbox = []
+            raise
+        outbox, self._outbox = self._outbox, []
+        if outbox and self.notifier is not None:
+            try:
+                self.notifier(outbox)
+            except Exception:  # noqa: BLE001 - mail trouble is logged, the action stands
+                logging.getLogger(__name__).exception("通知发送失败")
+
+    def _notify(self, sub: dict, kind: str, event: dict, user_ids, *, stage: str | None = None,
+                opinion: str | None = None) -> None:
+        self._outbox += notifications.record(self.db, user_ids=user_ids, sub=sub, kind=kind, event=event,
+                                             stage=stage, opinion=opinion)
 
     # ---- reading --------------------------------------------------------------------------
     def _submission(self, sid: str) -> dict:
@@ -296,7 +324,9 @@ class ReviewService:
                 "status": sub["status"], "status_label": STATUS_LABELS[sub["status"]],
                 "stage": stage and {"key": stage["key"], "name": stage["name"]},
                 "author": author.label if author else None, "round": sub["round"],
-                "current_version": sub["current_version"], "updated_at": sub["updated_at"]}
+                "current_version": sub["current_version"], "updated_at": sub["updated_at"],
+                "returned": notifications.latest_return(self.db, sub["id"]) if sub["status"] == "rejected"
+                else None}
 
     def mine(self, actor: Actor) -> list[dict]:
         return [self.summary(s) for s in self.db.query(
@@ -383,8 +413,13 @@ class ReviewService:
         version["stored"] = {f: hashlib.sha256(row[f].encode("utf-8")).hexdigest() for f in ("draft", "report")}
         return version
 
-    def _record_acks(self, actor: Actor, sid: str, version: dict, keys: Iterable[str]) -> list[dict]:
+    def _record_acks(self, actor: Actor, sid: str, version: dict, keys: Iterable[str],
+                     reasons: dict | None = None) -> list[dict]:
+        """``reasons`` (finding key -> why the author leaves it as is, from the editor's 忽略)
+        go into the event with each finding and, joined, as its opinion."""
         keys = list(dict.fromkeys(keys or []))
+        reasons = {k: v.strip() for k, v in (reasons or {}).items()
+                   if isinstance(k, str) and isinstance(v, str) and v.strip()}
         if not all(isinstance(k, str) for k in keys):
             raise Invalid("请求格式错误", "acknowledge 应为问题标识（字符串）数组")
         warnings = {finding_key(f): f for f in version["report"]["findings"] if f["severity"] != "block"}
@@ -401,15 +436,17 @@ class ReviewService:
                 "actor_id, created_at) VALUES (?, ?, ?, ?, ?)",
                 [sid, version["content_sha256"], key, actor.id, audit.now_cst()]).rowcount
             if inserted:
-                shown.append(warnings[key])
+                shown.append(dict(warnings[key], reason=reasons[key]) if key in reasons else warnings[key])
         if shown:
+            opinion = "；".join(f"「{f['text'] or f['rule']}」：{f['reason']}" for f in shown if f.get("reason"))
             audit.append(self.db, "warning.acknowledge", actor=actor, submission_id=sid,
                          version=version["number"], content_sha256=version["content_sha256"],
-                         payload={"acknowledged": shown})
+                         opinion=opinion or None, payload={"acknowledged": shown})
         return shown
 
-    def _enter_review(self, actor: Actor, sub: dict, version: dict, draft: Draft) -> str:
-        """Send the current version to the first stage, or park it as blocked."""
+    def _enter_review(self, actor: Actor, sub: dict, version: dict, draft: Draft, cause: str | None = None) -> str:
+        """Send the current version to the first stage, or park it as blocked; ``cause``
+        "override" marks the automatic return to review after a reviewer's 放行."""
         missing = self._missing_overrides(sub["id"], version)
         if missing:
             self._touch(sub["id"], status="blocked")
@@ -426,8 +463,11 @@ class ReviewService:
         event = audit.append(self.db, "submission.submit", actor=actor, stage=workflow["stages"][0]["name"],
                              submission_id=sub["id"], version=version["number"],
                              content_sha256=version["content_sha256"],
-                             payload={"round": round_, "workflow": workflow}, binds=True)
+                             payload={"round": round_, "workflow": workflow,
+                                      **({"cause": cause} if cause else {})}, binds=True)
         self._bind(sub["id"], event)
+        first = workflow["stages"][0]
+        self._notify(sub, "turn", event, notifications.stage_recipients(self.db, sub, first), stage=first["name"])
         return "in_review"
 
     # ---- editor actions -------------------------------------------------------------------
@@ -441,7 +481,7 @@ class ReviewService:
             raise Invalid("请求格式错误", "note（送审说明）应为字符串")
         draft, report = self._check(draft_data)
         sid = f"S{datetime.now(audit.CST):%Y%m%d}-{secrets.token_hex(4)}"
-        with audit.transaction(self.db):
+        with self._changing():
             now = audit.now_cst()
             self.db["submissions"].insert({
                 "id": sid, "external_id": draft.id, "title": draft.title, "unit": draft.unit,
@@ -461,11 +501,11 @@ class ReviewService:
         return self.get(actor, sid)
 
     def resubmit(self, actor: Actor, sid: str, draft_data: Any, *, acknowledge: Iterable[str] = (),
-                 note: str = "") -> dict:
+                 note: str = "", reasons: dict | None = None) -> dict:
         """A new version after a rejection or a block (or during review): review restarts at the
         first stage, since every stage must pass the same content."""
         draft, report = self._check(draft_data)
-        with audit.transaction(self.db):
+        with self._changing():
             sub = self._submission(sid)
             self._require_author(actor, sub)
             if sub["status"] == "published":
@@ -485,14 +525,14 @@ class ReviewService:
                                           "findings_shown": report.to_dict()["findings"],
                                           "stored": version["stored"]}, binds=True)
             self._bind(sid, event)
-            self._record_acks(actor, sid, version, acknowledge)
+            self._record_acks(actor, sid, version, acknowledge, reasons)
             self._enter_review(actor, self._submission(sid), version, draft)
         return self.get(actor, sid)
 
     def send_to_review(self, actor: Actor, sid: str) -> dict:
         """Send the current version again (after reviewer overrides, or after a rejection the
         author disagrees with)."""
-        with audit.transaction(self.db):
+        with self._changing():
             sub = self._submission(sid)
             self._require_author(actor, sub)
             if sub["status"] not in ("blocked", "rejected"):
@@ -501,11 +541,11 @@ class ReviewService:
             self._enter_review(actor, sub, version, Draft.from_dict(version["draft"]))
         return self.get(actor, sid)
 
-    def acknowledge(self, actor: Actor, sid: str, keys: Iterable[str]) -> list[dict]:
+    def acknowledge(self, actor: Actor, sid: str, keys: Iterable[str], reasons: dict | None = None) -> list[dict]:
         with audit.transaction(self.db):
             sub = self._submission(sid)
             self._require_author(actor, sub)
-            return self._record_acks(actor, sid, self._version(sid, sub["current_version"]), keys)
+            return self._record_acks(actor, sid, self._version(sid, sub["current_version"]), keys, reasons)
 
     # ---- reviewer actions -----------------------------------------------------------------
     def _apply_overrides(self, actor: Actor, sub: dict, version: dict, items: Any) -> list[dict]:
@@ -548,7 +588,7 @@ class ReviewService:
     def override(self, actor: Actor, sid: str, content_sha256: Any, items: Any) -> list[dict]:
         if not isinstance(content_sha256, str):
             raise Invalid("请求格式错误", "content_sha256 应为字符串")
-        with audit.transaction(self.db):
+        with self._changing():
             sub = self._submission(sid)
             if sub["status"] == "published":
                 raise Conflict("状态冲突", "稿件已发布")
@@ -558,7 +598,15 @@ class ReviewService:
                                current_sha256=version["content_sha256"])
             if not items:
                 raise Invalid("请求格式错误", "overrides 不能为空")
-            return self._apply_overrides(actor, sub, version, items)
+            recorded = self._apply_overrides(actor, sub, version, items)
+            if sub["status"] == "blocked" and not self._missing_overrides(sid, version):
+                # Every block is 放行: the draft goes back into review by itself (issue 21); the
+                # author is told, the first stage is told by _enter_review.
+                seq, _ = audit.head(self.db)
+                self._notify(sub, "released", {"seq": seq, "ts": audit.now_cst()}, [sub["author_id"]])
+                self._enter_review(actor, self._submission(sid), version, Draft.from_dict(version["draft"]),
+                                   cause="override")
+            return recorded
 
     def decide(self, actor: Actor, sid: str, *, stage: Any, decision: Any, opinion: Any,
                content_sha256: Any, overrides: Any = None) -> dict:
@@ -571,7 +619,7 @@ class ReviewService:
         opinion = (opinion or "").strip()
         if decision == "reject" and not opinion:
             raise Refused("缺少审核意见", "退回修改时必须填写审核意见")
-        with audit.transaction(self.db):
+        with self._changing():
             sub = self._submission(sid)
             if sub["author_id"] == actor.id:
                 raise Forbidden("没有权限", "不能审核自己提交的稿件")
@@ -619,10 +667,15 @@ class ReviewService:
             self._bind(sid, event)
             if decision == "reject":
                 self._touch(sid, status="rejected")
+                self._notify(sub, "returned", event, [sub["author_id"]], stage=current["name"], opinion=opinion)
             elif sub["stage_index"] + 1 < len(stages):
                 self._touch(sid, stage_index=sub["stage_index"] + 1)
+                following = stages[sub["stage_index"] + 1]
+                self._notify(sub, "turn", event, notifications.stage_recipients(self.db, sub, following),
+                             stage=following["name"])
             else:
                 self._touch(sid, status="approved", approved_sha256=version["content_sha256"])
+                self._notify(sub, "approved", event, [sub["author_id"]], stage=current["name"])
         return self.get(actor, sid)
 
     # ---- the publish gate -----------------------------------------------------------------

@@ -45,4 +45,9 @@ def get_reviews():
     from ..workflow import ReviewService
     from .db import get_db
 
-    return ReviewService(get_db(), get_gate())
+    from .mail import notifier_for
+
+    state = current_app.extensions["pubgate"]
+    if "notifier" not in state:  # built once per app: mail settings are read at first use
+        state["notifier"] = notifier_for(current_app)
+    return ReviewService(get_db(), get_gate(), notifier=state["notifier"])

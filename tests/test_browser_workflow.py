@@ -57,10 +57,9 @@ def review(page, server, sid, decision="approve", opinion="同意"):
 def test_three_reviewers_approve_in_turn_and_the_publish_gate_allows(server, open_as):
     editor = open_as("editor")
     sid = submit_draft(editor, server)
-    # The editor sees the warning highlighted in the text, with its suggestion.
-    assert editor.locator("#draft-text mark.sev-warn").first.inner_text().startswith(WARN_WORD)
-    assert "最好" in editor.locator("ol.findings").inner_text()
-    assert "拟稿人已确认" in editor.locator("ol.findings").inner_text()
+    # The editor sees the warning beside the text in the editor, with its suggestion.
+    findings = editor.locator("#editor-findings ol.findings").inner_text()
+    assert WARN_WORD in findings and "最好" in findings and "拟稿人已确认" in findings
     for user, stage in (("first", "初审"), ("second", "复审"), ("final", "终审")):
         page = open_as(user)
         page.goto(f"{server.url}/queue")
@@ -88,9 +87,10 @@ def test_reject_and_resubmit_shows_the_diff_to_the_reviewer(server, open_as):
     editor.goto(f"{server.url}/submissions/{sid}")
     assert "已退回" in editor.locator("#status").inner_text()
     assert "表述不当" in editor.locator("#trail").inner_text()
-    editor.fill("#resubmit textarea[name=body]", BODY.replace(WARN_WORD, "总体平稳"))
-    editor.click("#resubmit button:has-text('提交新版本')")
-    editor.wait_for_load_state()
+    assert "表述不当" in editor.locator("#return-reason").inner_text()  # at the top, not only in the trail
+    editor.fill("#editor-form textarea[name=body]", BODY.replace(WARN_WORD, "总体平稳"))
+    with editor.expect_navigation():  # the editor re-checks the edited text, then posts the form
+        editor.click("#editor-form button:has-text('提交新版本')")
     assert "审核中" in editor.locator("#status").inner_text()
     # Back to 初审 for the new version; the first reviewer sees what changed since their review.
     first = open_as("first")

@@ -164,7 +164,7 @@ def test_a_blocked_draft_goes_to_review_only_after_a_reviewer_override(api):
                {"content_sha256": sub["content_sha256"], "overrides": [{"finding": key, "reason": "我确认"}]}
                ).status_code == 403
     assert api("POST", f"/submissions/{sid}/submit", "editor").status_code == 422
-    # A reviewer overrides with a reason; then the drafter sends it to review.
+    # A reviewer overrides with a reason; the draft then goes to review without the drafter.
     no_reason = api("POST", f"/submissions/{sid}/overrides", "second",
                     {"content_sha256": sub["content_sha256"], "overrides": [{"finding": key, "reason": " "}]})
     assert no_reason.status_code == 422
@@ -172,8 +172,9 @@ def test_a_blocked_draft_goes_to_review_only_after_a_reviewer_override(api):
              {"content_sha256": sub["content_sha256"],
               "overrides": [{"finding": key, "reason": "引用的是原文件标题，照录"}]})
     assert ok.status_code == 201
-    sent = api("POST", f"/submissions/{sid}/submit", "editor")
-    assert sent.status_code == 200 and sent.get_json()["status"] == "in_review"
+    # Once every block is 放行 the draft goes back into review by itself (issue 21).
+    assert api("GET", f"/submissions/{sid}", "editor").get_json()["status"] == "in_review"
+    assert api("POST", f"/submissions/{sid}/submit", "editor").status_code == 409
     trail = api("GET", f"/submissions/{sid}/audit", "admin").get_json()["items"]
     override = next(e for e in trail if e["action"] == "finding.override")
     assert override["opinion"] == "引用的是原文件标题，照录" and override["actor_name"] == "second"
