@@ -80,7 +80,8 @@ def stack(tmp_path_factory):
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
     gate_port, site_port = _free_port(), _free_port()
     env = {**os.environ, "E2E_DATA_DIR": str(root), "PUBGATE_API_URL": f"http://127.0.0.1:{gate_port}",
-           "PUBGATE_SIGNING_SECRET": secret, "PYTHONUNBUFFERED": "1"}
+           "PUBGATE_SIGNING_SECRET": secret, "PYTHONUNBUFFERED": "1",
+           "DJANGO_SECRET_KEY": secrets.token_hex(32)}  # one for the site and its commands
     gate_env = {**os.environ, "PUBGATE_SIGNING_SECRETS": secret, "PUBGATE_REQUIRE_SIGNATURE": "true"}
     processes = []
     gate_log, site_log = root / "pubgate.log", root / "site.log"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 DATA_DIR = Path(os.environ.get("E2E_DATA_DIR", "/tmp/pubgate-wagtail-site"))
 
-SECRET_KEY = "e2e-only-not-secret"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or os.urandom(32).hex()  # a throwaway per run
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
