@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from plugins._links_classify import parse_rules
+from pubgate.plugins._links_classify import parse_rules
 
 BANNED, COMMERCIAL = "banned_expression", "commercial_link"
 
