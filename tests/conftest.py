@@ -65,13 +65,17 @@ def browser():
         instance.close()
 
 
+# Pages are looked at, and screenshotted, at a common office screen size.
+VIEWPORT = {"width": 1366, "height": 900}
+
+
 @pytest.fixture
 def open_as(browser, server):
     """``open_as(user)`` → a page logged in as that user (password ``<user>-password``) on ``server``."""
     contexts = []
 
     def open_page(user):
-        context = browser.new_context(locale="zh-CN")
+        context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

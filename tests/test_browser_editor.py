@@ -26,7 +26,6 @@ from pubgate.service.testing import BLOCK_WORD, WARN_WORD, ServerThread, fixture
 
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
-VIEWPORT = {"width": 1366, "height": 900}
 SCREENSHOTS = Path(os.environ.get("PUBGATE_SCREENSHOTS") or Path(tempfile.gettempdir()) / "pubgate-screenshots")
 
 pytestmark = [pytest.mark.browser]
@@ -133,27 +132,6 @@ def server(tmp_path, smtp):
         app.config["PUBLIC_URL"] = srv.url
         srv.tokens, srv.db_path = tokens, db_path
         yield srv
-
-
-@pytest.fixture
-def open_as(browser, server):
-    contexts = []
-
-    def open_page(user):
-        context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{server.url}/login")
-        page.fill("input[name=name]", user)
-        page.fill("input[name=password]", f"{user}-password")
-        page.click("button:has-text('登录')")
-        page.wait_for_load_state()
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def shot(page, name: str) -> None:
