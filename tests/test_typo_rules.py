@@ -65,3 +65,22 @@ def test_typo_dictionaries_load_without_errors(gate):
     own = [e for e in gate.dictionaries.errors if "/typo/" in str(e) or "/allow/" in str(e)]
     assert own == []
     assert {"typo.idioms", "typo.common", "typo.context"} <= {c.id for c in gate.checks}
+
+
+@pytest.mark.parametrize("body, wrong, right", [
+    ("这项工作必需在月底前完成。", "必需", "必须"),
+    ("村里的路修的越来越好。", "的", "得"),
+    ("按照即定方案推进。", "即定", "既定"),
+    ("对群众的意见要认真的听取。", "认真的", "认真地"),
+])
+def test_context_pairs_flag(check, body, wrong, right):
+    found = typo_findings(check(body))
+    assert [(f.text, f.suggestion, str(f.severity)) for f in found] == [(wrong, right, "warn")]
+
+
+@pytest.mark.parametrize("body", [
+    "保障生活必需品供应。", "这是完成任务所必需的条件。", "他办的很多事情都得到了认可。", "目的很明确。",
+    "会议即定于明日召开。", "他认真的学习态度值得肯定。", "展板前围满了观展的群众。", "坚持统分结合的双层经营体制。",
+])
+def test_context_pairs_leave_near_misses_alone(check, body):
+    assert [f for f in typo_findings(check(body)) if str(f.severity) != "info"] == []
