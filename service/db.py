@@ -7,12 +7,10 @@ WAL database, which checkpoints and removes the WAL file on every request.
 
 from __future__ import annotations
 
-import secrets
 import threading
 
 from flask import Flask, current_app, g
 
-from .. import audit
 from ..migrations import migrate, open_db
 from ..workflow import seed_workflows
 
@@ -46,24 +44,14 @@ def prepare_database(path: str) -> dict:
         from ..site_dictionary import ensure_schema
 
         ensure_schema(db)
-        with audit.transaction(db):
-            row = db.conn.execute("SELECT value FROM settings WHERE key = 'secret_key'").fetchone()
-            if row is None:
-                key = secrets.token_hex(32)
-                db.conn.execute("INSERT INTO settings (key, value) VALUES ('secret_key', ?)", [key])
-            else:
-                key = row[0]
         users = db.conn.execute("SELECT count(*) FROM users").fetchone()[0]
-        return {"created": created, "secret_key": key, "users": users}
+        return {"created": created, "users": users}
     finally:
         db.close()
 
 
 def init_app(app: Flask) -> None:
-    facts = prepare_database(app.config["DATABASE"])
-    if not app.config.get("SECRET_KEY"):
-        # Kept in the database so sessions survive restarts and are shared by every worker.
-        app.config["SECRET_KEY"] = facts["secret_key"]
+    facts = prepare_database(app.config["DATABASE"])  # the session key lives outside it (security.py)
     state = app.extensions.setdefault("pubgate", {})
     state["database_facts"] = facts
     state["connections"] = threading.local()  # closed when the worker thread ends

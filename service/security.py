@@ -156,8 +156,7 @@ def _configure_sessions(app: Flask) -> None:
         ensure_security_schema(db)
     finally:
         db.close()
-    from_db = app.extensions.get("pubgate", {}).get("database_facts", {}).get("secret_key")
-    if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == from_db:
+    if not app.config.get("SECRET_KEY"):
         # Not configured (PUBGATE_SECRET_KEY / config.py): a key file beside the database, 0600.
         path = app.config.get("SESSION_KEY_FILE") or os.path.join(
             os.path.dirname(os.path.abspath(app.config["DATABASE"])), "pubgate-session.key")
@@ -224,8 +223,9 @@ def idempotent(view):
     first is in progress, and the stored answer once it is done. The request itself runs outside
     that lock (a check can take hundreds of milliseconds). A key reused with a different payload
     is refused with 422 (IETF draft-ietf-httpapi-idempotency-key-header). A request that fails
-    with a server error releases its key; one whose process died keeps it reserved (409), so
-    nothing is ever executed twice.
+    with a server error releases its key; one whose process died keeps it reserved (409) until the
+    reservation expires (``IDEMPOTENCY_RESERVATION_SECONDS``, service/housekeeping.py), so nothing
+    is executed twice while it may still be running.
     """
 
     @functools.wraps(view)
